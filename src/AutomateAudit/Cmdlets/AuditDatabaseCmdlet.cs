@@ -1,0 +1,119 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using AutomateAudit.Storage;
+using MySqlConnector;
+
+namespace AutomateAudit.Cmdlets
+{
+    public enum AuditSslMode { None, Preferred, Required, VerifyCA, VerifyFull }
+
+    /// <summary>
+    /// What every database cmdlet shares: the connection parameters (usable from
+    /// $PSDefaultParameterValues), Ctrl+C cancellation, verbose SQL logging and clear errors.
+    /// </summary>
+    public abstract class AuditDatabaseCmdlet : PSCmdlet
+    {
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+
+        /// <summary>A full MySQL connection string; instead of -Server, -Port, -Database and -Credential.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ConnectionString { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Server { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 65535)]
+        public int Port { get; set; } = ConnectionSettings.DefaultPort;
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Database { get; set; } = ConnectionSettings.DefaultDatabase;
+
+        [Parameter]
+        [Credential]
+        public PSCredential Credential { get; set; }
+
+        [Parameter]
+        public AuditSslMode? SslMode { get; set; }
+
+        protected CancellationToken StopToken => _stop.Token;
+
+        protected override void StopProcessing()
+        {
+            _stop.Cancel();
+        }
+
+        /// <summary>Opens the database or ends the command with one clear, password-free error.</summary>
+        protected AuditDatabase OpenDatabase()
+        {
+            ConnectionSettings settings = ResolveSettings();
+            try
+            {
+                return AuditDatabase.Open(settings, WriteVerbose, StopToken);
+            }
+            catch (AuditDatabaseException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "DatabaseConnectionFailed", ErrorCategory.ConnectionError, settings.Describe()));
+                return null;
+            }
+        }
+
+        private ConnectionSettings ResolveSettings()
+        {
+            bool hasParts = MyInvocation.BoundParameters.ContainsKey(nameof(Server)) || MyInvocation.BoundParameters.ContainsKey(nameof(Credential));
+            try
+            {
+                if (ConnectionString != null)
+                {
+                    if (hasParts)
+                        throw new ArgumentException("Give either -ConnectionString or -Server/-Credential, not both.");
+                    return ConnectionSettings.FromConnectionString(ConnectionString);
+                }
+                if (Server == null)
+                    throw new ArgumentException("No database named: give -Server (with -Credential) or -ConnectionString, for example through $PSDefaultParameterValues['*:Server'].");
+                MySqlSslMode? ssl = SslMode.HasValue ? (MySqlSslMode)Enum.Parse(typeof(MySqlSslMode), SslMode.Value.ToString()) : (MySqlSslMode?)null;
+                return ConnectionSettings.FromParts(Server, Port, Database, Credential?.GetNetworkCredential(), ssl);
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "InvalidConnectionParameters", ErrorCategory.InvalidArgument, null));
+                return null;
+            }
+        }
+
+        /// <summary>Runs the body; database failures and cancellation become proper error records.</summary>
+        protected void RunDatabaseWork(Action body, string target)
+        {
+            try
+            {
+                body();
+            }
+            catch (AuditDatabaseException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ex.IsConnectionFailure ? "DatabaseConnectionFailed" : "DatabaseError",
+                    ex.IsConnectionFailure ? ErrorCategory.ConnectionError : ErrorCategory.InvalidOperation, target));
+            }
+            catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+            {
+                // Ctrl+C: PowerShell itself reports the stop.
+            }
+            catch (MySqlException ex) when (StopToken.IsCancellationRequested && ex.ErrorCode == MySqlErrorCode.QueryInterrupted)
+            {
+            }
+        }
+
+        protected void AssertSchemaInstalled(AuditDatabase db)
+        {
+            if (Engine.SchemaInstaller.InstalledVersion(db) == null)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new InvalidOperationException("The AutomateAudit tables are not installed in " + db.Settings.Describe() + ". Run Install-AuditTable first."),
+                    "SchemaNotInstalled", ErrorCategory.ObjectNotFound, db.Settings.Database));
+            }
+        }
+    }
+}

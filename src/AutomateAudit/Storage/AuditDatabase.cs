@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Data;
+using System.Diagnostics;
+using System.Threading;
+using Dapper;
+using MySqlConnector;
+
+namespace AutomateAudit.Storage
+{
+    /// <summary>
+    /// One open connection to the Automate database. Every statement goes through here so that each
+    /// one is logged (text and duration, never parameter values or the password) and can be cancelled.
+    /// </summary>
+    public sealed class AuditDatabase : IDisposable
+    {
+        private readonly MySqlConnection _connection;
+        private readonly Action<string> _log;
+        private MySqlTransaction _transaction;
+
+        private AuditDatabase(ConnectionSettings settings, MySqlConnection connection, Action<string> log, CancellationToken cancellation)
+        {
+            Settings = settings;
+            _connection = connection;
+            _log = log ?? (_ => { });
+            Cancellation = cancellation;
+        }
+
+        public ConnectionSettings Settings { get; }
+        public CancellationToken Cancellation { get; }
+        internal MySqlConnection Connection => _connection;
+
+        public static AuditDatabase Open(ConnectionSettings settings, Action<string> log = null, CancellationToken cancellation = default)
+        {
+            if (settings == null) throw new ArgumentNullException(nameof(settings));
+            var connection = new MySqlConnection(settings.ConnectionString);
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                connection.Open();
+            }
+            catch (Exception ex) when (ex is MySqlException || ex is InvalidOperationException || ex is System.IO.IOException || ex is TimeoutException)
+            {
+                connection.Dispose();
+                throw new AuditDatabaseException(
+                    "Cannot connect to the Automate database at " + settings.Describe() + ": " + ex.Message, ex)
+                { IsConnectionFailure = true };
+            }
+            var database = new AuditDatabase(settings, connection, log, cancellation);
+            database._log("Connected to " + settings.Describe() + " (server " + connection.ServerVersion + ") in " + watch.ElapsedMilliseconds + " ms.");
+            // Naive DATETIMEs are compared in the server's own local time (as Automate does), whatever
+            // time zone a pooled connection was left in.
+            database.Execute("SET time_zone = @@global.time_zone");
+            return database;
+        }
+
+        public IEnumerable<T> Query<T>(string sql, object parameters = null)
+        {
+            return Run(sql, () => _connection.Query<T>(Command(sql, parameters)), r => (r as ICollection<T>)?.Count);
+        }
+
+        /// <summary>Streams rows as the server sends them (for reports whose first rows should appear at once).</summary>
+        public IEnumerable<T> Stream<T>(string sql, object parameters = null)
+        {
+            _log("SQL (streaming): " + Shorten(sql));
+            var definition = new CommandDefinition(sql, parameters, _transaction, commandTimeout: null,
+                flags: CommandFlags.None, cancellationToken: Cancellation);
+            return _connection.Query<T>(definition);
+        }
+
+        public T QuerySingle<T>(string sql, object parameters = null)
+        {
+            return Run(sql, () => _connection.QuerySingleOrDefault<T>(Command(sql, parameters)), _ => null);
+        }
+
+        public int Execute(string sql, object parameters = null)
+        {
+            return Run(sql, () => _connection.Execute(Command(sql, parameters)), n => n);
+        }
+
+        public void BeginTransaction(IsolationLevel level = IsolationLevel.ReadCommitted)
+        {
+            if (_transaction != null) throw new InvalidOperationException("A transaction is already open.");
+            _transaction = _connection.BeginTransaction(level);
+            _log("BEGIN (" + level + ")");
+        }
+
+        public void Commit()
+        {
+            _transaction?.Commit();
+            _transaction?.Dispose();
+            _transaction = null;
+            _log("COMMIT");
+        }
+
+        public void Rollback()
+        {
+            if (_transaction == null) return;
+            try { _transaction.Rollback(); } catch (Exception ex) when (ex is MySqlException || ex is InvalidOperationException) { }
+            _transaction.Dispose();
+            _transaction = null;
+            _log("ROLLBACK");
+        }
+
+        /// <summary>Server-wide named lock: serialises jobs that must not overlap, without touching any table.</summary>
+        public bool TryGetLock(string name, int timeoutSeconds)
+        {
+            return QuerySingle<long?>("SELECT GET_LOCK(@name, @timeout)", new { name, timeout = timeoutSeconds }) == 1;
+        }
+
+        public void ReleaseLock(string name)
+        {
+            try { Execute("DO RELEASE_LOCK(@name)", new { name }); }
+            catch (MySqlException) { /* the lock dies with the session anyway */ }
+        }
+
+        private CommandDefinition Command(string sql, object parameters)
+        {
+            return new CommandDefinition(sql, parameters, _transaction, cancellationToken: Cancellation);
+        }
+
+        private TResult Run<TResult>(string sql, Func<TResult> action, Func<TResult, int?> count)
+        {
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                TResult result = action();
+                int? rows = count(result);
+                _log("SQL (" + watch.ElapsedMilliseconds + " ms" + (rows.HasValue ? ", " + rows.Value + " rows" : string.Empty) + "): " + Shorten(sql));
+                return result;
+            }
+            catch (MySqlException ex) when (!Cancellation.IsCancellationRequested)
+            {
+                throw new AuditDatabaseException(
+                    "The database at " + Settings.Describe() + " refused a statement (" + ex.ErrorCode + "): " + ex.Message
+                    + Environment.NewLine + "Statement: " + Shorten(sql), ex);
+            }
+        }
+
+        private static string Shorten(string sql)
+        {
+            string flat = string.Join(" ", sql.Split(new[] { ' ', '\r', '\n', '\t' }, StringSplitOptions.RemoveEmptyEntries));
+            return flat.Length <= 400 ? flat : flat.Substring(0, 400) + " ...";
+        }
+
+        public void Dispose()
+        {
+            Rollback();
+            _connection.Dispose();
+        }
+    }
+}

@@ -1,0 +1,89 @@
+namespace AutomateAudit.Storage
+{
+    /// <summary>
+    /// Every statement of the connection audit family: the ProVal tables (raw changes and daily rollup)
+    /// with the module's extra columns, and the module's current-state and rollup bookkeeping tables.
+    /// </summary>
+    internal static partial class ConnectionAuditSql
+    {
+        public const string AuditTable = "pvl_automate_connection_audit";
+        public const string DailyTable = "pvl_automate_connection_audit_daily";
+        public const string StateTable = "aa_connection_state";
+        public const string RollupTable = "aa_connection_rollup";
+
+        // A local DATETIME to UTC in the session's (= server's) time zone; the offset fallback covers
+        // servers whose named zones are not loaded into mysql.time_zone_name.
+        private const string ToUtc = "COALESCE(CONVERT_TZ({0}, @@session.time_zone, '+00:00'), {0} - INTERVAL TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), NOW()) SECOND)";
+
+        public static readonly TableSpec Audit = new TableSpec(AuditTable, "ConnectionAudit", new[]
+        {
+            new ColumnSpec("id", "BIGINT UNSIGNED NOT NULL AUTO_INCREMENT"),
+            new ColumnSpec("computerid", "INT NOT NULL"),
+            new ColumnSpec("state", "TINYINT NOT NULL"),
+            new ColumnSpec("lastcontact", "DATETIME NULL"),
+            new ColumnSpec("datacollectiontime", "DATETIME NULL"),
+            new ColumnSpec("effective_utc", "DATETIME NULL"),
+            new ColumnSpec("collected_utc", "DATETIME NULL"),
+            new ColumnSpec("removed", "TINYINT NOT NULL DEFAULT 0"),
+            new ColumnSpec("run_id", "BIGINT UNSIGNED NULL"),
+        }, "id", new[]
+        {
+            new IndexSpec("ix_aa_audit_computer_effective", false, "computerid", "effective_utc"),
+            new IndexSpec("ix_aa_audit_effective", false, "effective_utc"),
+        },
+        // Rows written by ProVal's monitor: the change took effect at its lastcontact (rule 2).
+        "UPDATE `" + AuditTable + "` SET " +
+            "collected_utc = COALESCE(collected_utc, " + string.Format(ToUtc, "datacollectiontime") + "), " +
+            "effective_utc = " + string.Format(ToUtc, "COALESCE(lastcontact, datacollectiontime)") + " " +
+            "WHERE effective_utc IS NULL",
+        // Local clocks repeat at a DST fall-back: effective times never run backwards in recording order.
+        "UPDATE `" + AuditTable + "` a JOIN (" +
+            "SELECT id, MAX(effective_utc) OVER (PARTITION BY computerid ORDER BY id ROWS UNBOUNDED PRECEDING) AS m " +
+            "FROM `" + AuditTable + "` WHERE computerid IN (SELECT computerid FROM `" + AuditTable + "` WHERE run_id IS NULL)) x " +
+            "ON x.id = a.id SET a.effective_utc = x.m WHERE a.effective_utc < x.m",
+        // Continue from the latest adopted row of each computer the module does not track yet.
+        "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, effective_utc, removed, change_id, updated_utc) " +
+            "SELECT a.computerid, a.state, a.lastcontact, a.effective_utc, a.removed, a.id, UTC_TIMESTAMP() " +
+            "FROM `" + AuditTable + "` a JOIN (SELECT computerid, MAX(id) AS id FROM `" + AuditTable + "` GROUP BY computerid) l ON l.id = a.id " +
+            "LEFT JOIN `" + StateTable + "` s ON s.computerid = a.computerid WHERE s.computerid IS NULL");
+
+        public static readonly TableSpec Daily = new TableSpec(DailyTable, "ConnectionAudit", new[]
+        {
+            new ColumnSpec("id", "BIGINT UNSIGNED NOT NULL AUTO_INCREMENT"),
+            new ColumnSpec("computerid", "INT NOT NULL"),
+            new ColumnSpec("online", "INT NOT NULL DEFAULT 0"),
+            new ColumnSpec("offline", "INT NOT NULL DEFAULT 0"),
+            new ColumnSpec("datacollectiontime", "DATETIME NULL"),
+            new ColumnSpec("day", "DATE NULL"),
+            new ColumnSpec("unknown", "INT NULL"),
+            new ColumnSpec("online_seconds", "INT NULL"),
+            new ColumnSpec("offline_seconds", "INT NULL"),
+            new ColumnSpec("unknown_seconds", "INT NULL"),
+            new ColumnSpec("end_state", "TINYINT NULL"),
+        }, "id", new[]
+        {
+            new IndexSpec("ux_aa_daily_computer_day", true, "computerid", "day"),
+            new IndexSpec("ix_aa_daily_day", false, "day"),
+        });
+
+        public static readonly TableSpec State = new TableSpec(StateTable, "ConnectionAudit", new[]
+        {
+            new ColumnSpec("computerid", "INT NOT NULL"),
+            new ColumnSpec("state", "TINYINT NOT NULL"),
+            new ColumnSpec("lastcontact", "DATETIME NULL"),
+            new ColumnSpec("effective_utc", "DATETIME NOT NULL"),
+            new ColumnSpec("removed", "TINYINT NOT NULL DEFAULT 0"),
+            new ColumnSpec("change_id", "BIGINT UNSIGNED NOT NULL"),
+            new ColumnSpec("updated_utc", "DATETIME NOT NULL"),
+        }, "computerid");
+
+        public static readonly TableSpec Rollup = new TableSpec(RollupTable, "ConnectionAudit", new[]
+        {
+            new ColumnSpec("day", "DATE NOT NULL"),
+            new ColumnSpec("start_utc", "DATETIME NOT NULL"),
+            new ColumnSpec("end_utc", "DATETIME NOT NULL"),
+            new ColumnSpec("computers", "INT NOT NULL"),
+            new ColumnSpec("rolled_utc", "DATETIME NOT NULL"),
+        }, "day");
+    }
+}

@@ -1,0 +1,57 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace AutomateAudit.Storage
+{
+    /// <summary>The shape a module table must have: columns in order, a primary key and secondary indexes.</summary>
+    public sealed class TableSpec
+    {
+        public TableSpec(string name, string family, IEnumerable<ColumnSpec> columns, string primaryKey, IEnumerable<IndexSpec> indexes = null, params string[] adoptSql)
+        {
+            Name = name;
+            Family = family;
+            Columns = columns.ToList();
+            PrimaryKey = primaryKey;
+            Indexes = (indexes ?? Enumerable.Empty<IndexSpec>()).ToList();
+            AdoptSql = adoptSql ?? new string[0];
+            if (PrimaryKey != null && Columns.All(c => !c.Name.Equals(PrimaryKey, StringComparison.OrdinalIgnoreCase)))
+                throw new ArgumentException("Primary key column " + PrimaryKey + " is not a column of " + name);
+        }
+
+        public string Name { get; }
+        public string Family { get; }
+        public IReadOnlyList<ColumnSpec> Columns { get; }
+        public string PrimaryKey { get; }
+        public IReadOnlyList<IndexSpec> Indexes { get; }
+
+        /// <summary>Run after install on every pass (each statement is idempotent): fills the module's columns on rows an
+        /// earlier ProVal installation wrote, and derives the module's own state from them.</summary>
+        public IReadOnlyList<string> AdoptSql { get; }
+
+        public string CreateSql()
+        {
+            var parts = Columns.Select(c => "  `" + c.Name + "` " + c.Definition).ToList();
+            if (PrimaryKey != null) parts.Add("  PRIMARY KEY (`" + PrimaryKey + "`)");
+            parts.AddRange(Indexes.Select(i => "  " + i.Clause()));
+            return "CREATE TABLE IF NOT EXISTS `" + Name + "` (\n" + string.Join(",\n", parts) + "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+        }
+    }
+
+    public sealed class ColumnSpec
+    {
+        public ColumnSpec(string name, string definition) { Name = name; Definition = definition; }
+        public string Name { get; }
+        /// <summary>Type and options exactly as in CREATE TABLE, e.g. "INT NOT NULL".</summary>
+        public string Definition { get; }
+    }
+
+    public sealed class IndexSpec
+    {
+        public IndexSpec(string name, bool unique, params string[] columns) { Name = name; Unique = unique; Columns = columns; }
+        public string Name { get; }
+        public bool Unique { get; }
+        public IReadOnlyList<string> Columns { get; }
+        public string Clause() => (Unique ? "UNIQUE KEY `" : "KEY `") + Name + "` (" + string.Join(", ", Columns.Select(c => "`" + c + "`")) + ")";
+    }
+}
