@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Data;
 using System.Diagnostics;
+using System.Linq;
 using System.Threading;
 using Dapper;
 using MySqlConnector;
@@ -59,6 +60,13 @@ namespace AutomateAudit.Storage
             return Run(sql, () => _connection.Query<T>(Command(sql, parameters)), r => (r as ICollection<T>)?.Count);
         }
 
+        /// <summary>Rows as column-name dictionaries, for statements whose columns are generated.</summary>
+        public IReadOnlyList<IDictionary<string, object>> QueryRows(string sql, object parameters = null)
+        {
+            return Run(sql, () => _connection.Query<object>(Command(sql, parameters))
+                .Select(r => (IDictionary<string, object>)r).ToList(), r => r.Count);
+        }
+
         /// <summary>Streams rows as the server sends them (for reports whose first rows should appear at once).</summary>
         public IEnumerable<T> Stream<T>(string sql, object parameters = null)
         {
@@ -76,6 +84,16 @@ namespace AutomateAudit.Storage
         public int Execute(string sql, object parameters = null)
         {
             return Run(sql, () => _connection.Execute(Command(sql, parameters)), n => n);
+        }
+
+        /// <summary>
+        /// Pins NOW()/UTC_TIMESTAMP() of this session to a simulated instant (MySQL's and MariaDB's
+        /// session timestamp). For simulations that replay days of history; production never calls it.
+        /// </summary>
+        public void UseSimulatedClock(DateTime utc)
+        {
+            long seconds = (long)(DateTime.SpecifyKind(utc, DateTimeKind.Utc) - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds;
+            Execute("SET timestamp = @seconds", new { seconds });
         }
 
         public void BeginTransaction(IsolationLevel level = IsolationLevel.ReadCommitted)

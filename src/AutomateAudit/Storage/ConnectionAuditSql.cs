@@ -30,6 +30,7 @@ namespace AutomateAudit.Storage
         {
             new IndexSpec("ix_aa_audit_computer_effective", false, "computerid", "effective_utc"),
             new IndexSpec("ix_aa_audit_effective", false, "effective_utc"),
+            new IndexSpec("ix_aa_audit_run", false, "run_id", "computerid"),
         },
         // Rows written by ProVal's monitor: the change took effect at its lastcontact (rule 2).
         "UPDATE `" + AuditTable + "` SET " +
@@ -42,8 +43,8 @@ namespace AutomateAudit.Storage
             "FROM `" + AuditTable + "` WHERE computerid IN (SELECT computerid FROM `" + AuditTable + "` WHERE run_id IS NULL)) x " +
             "ON x.id = a.id SET a.effective_utc = x.m WHERE a.effective_utc < x.m",
         // Continue from the latest adopted row of each computer the module does not track yet.
-        "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, effective_utc, removed, change_id, updated_utc) " +
-            "SELECT a.computerid, a.state, a.lastcontact, a.effective_utc, a.removed, a.id, UTC_TIMESTAMP() " +
+        "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, effective_utc, removed, updated_utc) " +
+            "SELECT a.computerid, a.state, a.lastcontact, a.effective_utc, a.removed, UTC_TIMESTAMP() " +
             "FROM `" + AuditTable + "` a JOIN (SELECT computerid, MAX(id) AS id FROM `" + AuditTable + "` GROUP BY computerid) l ON l.id = a.id " +
             "LEFT JOIN `" + StateTable + "` s ON s.computerid = a.computerid WHERE s.computerid IS NULL");
 
@@ -73,7 +74,6 @@ namespace AutomateAudit.Storage
             new ColumnSpec("lastcontact", "DATETIME NULL"),
             new ColumnSpec("effective_utc", "DATETIME NOT NULL"),
             new ColumnSpec("removed", "TINYINT NOT NULL DEFAULT 0"),
-            new ColumnSpec("change_id", "BIGINT UNSIGNED NOT NULL"),
             new ColumnSpec("updated_utc", "DATETIME NOT NULL"),
         }, "computerid");
 
@@ -85,5 +85,134 @@ namespace AutomateAudit.Storage
             new ColumnSpec("computers", "INT NOT NULL"),
             new ColumnSpec("rolled_utc", "DATETIME NOT NULL"),
         }, "day");
+    
+        public static string LocalToUtc(string expression) => string.Format(ToUtc, expression);
+
+        public static string UtcToLocal(string expression) =>
+            "COALESCE(CONVERT_TZ(" + expression + ", '+00:00', @@session.time_zone), " + expression + " + INTERVAL TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), NOW()) SECOND)";
+
+        // ---- coverage ----------------------------------------------------------------------------
+
+        public const string RunsAround =
+            "SELECT started_utc FROM aa_run_log WHERE job = @job AND status = 'ok' " +
+            "AND started_utc >= @from - INTERVAL 30 MINUTE AND started_utc <= @to + INTERVAL 30 MINUTE ORDER BY started_utc";
+
+        public const string HistoryBounds =
+            "SELECT (SELECT MIN(started_utc) FROM aa_run_log WHERE job = @job AND status = 'ok') AS FirstRun, " +
+            "(SELECT MIN(effective_utc) FROM `" + AuditTable + "` WHERE run_id IS NULL) AS AdoptedFrom";
+
+        // ---- recording (Update-ConnectionAudit) ----------------------------------------------------
+
+        private const string OnlineNow = "(c.LastContact IS NOT NULL AND c.LastContact > @nowLocal - INTERVAL @offlineSeconds SECOND)";
+
+        /// <summary>
+        /// Every computer whose state differs from the last one recorded (or that is new, or back after a
+        /// removal), plus every tracked computer that left the computers table. One pass over computers,
+        /// joined on the state table's primary key: the cost does not depend on how much history exists.
+        /// The effective time is the LastContact, carried over to UTC by its age on the server's clock,
+        /// never earlier than the previous change (rule 6) nor later than now.
+        /// </summary>
+        public const string DetectChanges =
+            "SELECT c.ComputerID AS ComputerId, IF(" + OnlineNow + ", 1, 0) AS State, c.LastContact AS LastContact, " +
+            "LEAST(@nowUtc, GREATEST(COALESCE(s.effective_utc, '1000-01-01'), " +
+            "IF(c.LastContact IS NULL, @nowUtc, @nowUtc - INTERVAL TIMESTAMPDIFF(SECOND, c.LastContact, @nowLocal) SECOND))) AS EffectiveUtc, " +
+            "0 AS Removed, IF(s.computerid IS NULL OR s.removed = 1, 1, 0) AS FirstSeen " +
+            "FROM computers c LEFT JOIN `" + StateTable + "` s ON s.computerid = c.ComputerID " +
+            "WHERE s.computerid IS NULL OR s.removed = 1 OR s.state <> IF(" + OnlineNow + ", 1, 0) " +
+            "UNION ALL " +
+            "SELECT s.computerid, 0, s.lastcontact, GREATEST(s.effective_utc, @nowUtc), 1, 0 " +
+            "FROM `" + StateTable + "` s LEFT JOIN computers c ON c.ComputerID = s.computerid " +
+            "WHERE c.ComputerID IS NULL AND s.removed = 0";
+
+        public const string PrepareChanges =
+            "CREATE TEMPORARY TABLE IF NOT EXISTS aa_tmp_changes (" +
+            "ComputerId INT NOT NULL PRIMARY KEY, State TINYINT NOT NULL, LastContact DATETIME NULL, " +
+            "EffectiveUtc DATETIME NOT NULL, Removed TINYINT NOT NULL, FirstSeen TINYINT NOT NULL) ENGINE=InnoDB; " +
+            "DELETE FROM aa_tmp_changes";
+
+        public const string CollectChanges = "INSERT INTO aa_tmp_changes " + DetectChanges;
+
+        public const string WriteChanges =
+            "INSERT INTO `" + AuditTable + "` (computerid, state, lastcontact, datacollectiontime, effective_utc, collected_utc, removed, run_id) " +
+            "SELECT ComputerId, State, LastContact, @nowLocal, EffectiveUtc, @nowUtc, Removed, @runId FROM aa_tmp_changes ORDER BY ComputerId";
+
+        public const string WriteState =
+            "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, effective_utc, removed, updated_utc) " +
+            "SELECT ComputerId, State, LastContact, EffectiveUtc, Removed, @nowUtc FROM aa_tmp_changes " +
+            "ON DUPLICATE KEY UPDATE state = VALUES(state), lastcontact = VALUES(lastcontact), " +
+            "effective_utc = VALUES(effective_utc), removed = VALUES(removed), updated_utc = VALUES(updated_utc)";
+
+        public const string ReadChanges = "SELECT ComputerId, State, LastContact, EffectiveUtc, Removed, FirstSeen FROM aa_tmp_changes ORDER BY ComputerId";
+
+        // ---- accounting (rollup, reports, history) -------------------------------------------------
+
+        /// <summary>State in force just before @at for each listed computer: 1, 0, or NULL when unknown (never seen, or removed).</summary>
+        public const string StatesAt =
+            "SELECT s.computerid AS ComputerId, " +
+            "(SELECT IF(a.removed = 1, NULL, a.state) FROM `" + AuditTable + "` a " +
+            " WHERE a.computerid = s.computerid AND a.effective_utc < @at ORDER BY a.effective_utc DESC, a.id DESC LIMIT 1) AS State " +
+            "FROM `" + StateTable + "` s WHERE s.computerid IN @ids";
+
+        public const string ChangesBetween =
+            "SELECT computerid AS ComputerId, effective_utc AS EffectiveUtc, IF(removed = 1, NULL, state) AS State " +
+            "FROM `" + AuditTable + "` WHERE computerid IN @ids AND effective_utc >= @from AND effective_utc < @to " +
+            "ORDER BY computerid, effective_utc, id";
+
+        public const string TrackedComputers =
+            "SELECT computerid FROM `" + StateTable + "` WHERE computerid > @after ORDER BY computerid LIMIT @limit";
+
+        // ---- daily rollup (Invoke-DailyRollup) ------------------------------------------------------
+
+        public const string RolledDays = "SELECT day AS Day, start_utc AS StartUtc, end_utc AS EndUtc FROM `" + RollupTable + "` WHERE day >= @from AND day <= @to ORDER BY day";
+
+        public const string DeleteDayBatch = "DELETE FROM `" + DailyTable + "` WHERE day = @day LIMIT 5000";
+
+        public const string InsertDailyColumns = "INSERT INTO `" + DailyTable + "` (computerid, online, offline, datacollectiontime, day, unknown, online_seconds, offline_seconds, unknown_seconds, end_state) VALUES ";
+
+        public const string MarkDayRolled =
+            "INSERT INTO `" + RollupTable + "` (day, start_utc, end_utc, computers, rolled_utc) VALUES (@day, @startUtc, @endUtc, @computers, UTC_TIMESTAMP()) " +
+            "ON DUPLICATE KEY UPDATE start_utc = VALUES(start_utc), end_utc = VALUES(end_utc), computers = VALUES(computers), rolled_utc = VALUES(rolled_utc)";
+
+        public const string FirstHistoryUtc =
+            "SELECT LEAST(COALESCE((SELECT MIN(started_utc) FROM aa_run_log WHERE job = 'connection' AND status = 'ok'), '9999-12-31'), " +
+            "COALESCE((SELECT MIN(effective_utc) FROM `" + AuditTable + "` WHERE run_id IS NULL), '9999-12-31'))";
+
+        public const string DeleteOldDailyBatch = "DELETE FROM `" + DailyTable + "` WHERE day < @before LIMIT 5000";
+
+        public const string DeleteOldRollupMarks = "DELETE FROM `" + RollupTable + "` WHERE day < @before";
+
+        /// <summary>Raw rows older than the cut-off, except each computer's last one before it (which still gives the state at the cut-off).</summary>
+        public const string SupersededHistoryBatch =
+            "SELECT a.id FROM `" + AuditTable + "` a WHERE a.effective_utc < @before AND EXISTS (" +
+            "SELECT 1 FROM `" + AuditTable + "` b WHERE b.computerid = a.computerid AND b.effective_utc < @before " +
+            "AND (b.effective_utc > a.effective_utc OR (b.effective_utc = a.effective_utc AND b.id > a.id))) LIMIT 5000";
+
+        public const string DeleteHistoryIds = "DELETE FROM `" + AuditTable + "` WHERE id IN @ids";
+
+        public const string DeleteOldRunsBatch = "DELETE FROM aa_run_log WHERE started_utc < @before LIMIT 5000";
+
+        // ---- reports ---------------------------------------------------------------------------------
+
+        /// <summary>Computer details for one chunk of the report, keyed by ComputerID. Filters are appended by the caller as parameters.</summary>
+        public const string ReportComputers =
+            "SELECT c.ComputerID AS ComputerId, c.ClientID AS ClientId, c.LocationID AS LocationId, " +
+            "cl.Name AS Client, l.Name AS Location, c.Name AS Computer, c.OS AS OperatingSystem, c.Version AS OsVersion, " +
+            "c.LastContact AS LastContact, c.LastUsername AS LastLoggedInUser, c.BiosFlash AS BiosFlash, c.Flags AS Flags, " +
+            "TIMESTAMPDIFF(MINUTE, c.LastContact, @nowLocal) AS MinutesSinceLastContact " +
+            "FROM computers c LEFT JOIN clients cl ON cl.ClientID = c.ClientID LEFT JOIN locations l ON l.LocationID = c.LocationID " +
+            "WHERE c.ComputerID > @after";
+
+        /// <summary>Per computer, the rolled-up seconds of each window's whole days (@days0, @days1, ... list the days).</summary>
+        public static string DailySums(int windows)
+        {
+            var sums = new System.Text.StringBuilder();
+            for (int w = 0; w < windows; w++)
+            {
+                sums.Append(", COALESCE(SUM(IF(day IN @days" + w + ", online_seconds, 0)), 0) AS Online" + w);
+                sums.Append(", COALESCE(SUM(IF(day IN @days" + w + ", offline_seconds, 0)), 0) AS Offline" + w);
+            }
+            return "SELECT computerid AS ComputerId" + sums + " FROM `" + DailyTable + "` " +
+                "WHERE computerid IN @ids AND day >= @from AND day <= @to GROUP BY computerid";
+        }
     }
 }

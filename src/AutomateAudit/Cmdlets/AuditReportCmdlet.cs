@@ -1,0 +1,69 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using AutomateAudit.Engine;
+
+namespace AutomateAudit.Cmdlets
+{
+    /// <summary>
+    /// Report cmdlets: computer filters bound from the pipeline by property name. Piped input is
+    /// gathered and answered with one query in EndProcessing; a direct call streams its rows at once.
+    /// </summary>
+    public abstract class AuditReportCmdlet : AuditDatabaseCmdlet
+    {
+        private readonly List<int> _ids = new List<int>();
+        private readonly HashSet<string> _clients = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
+        private readonly HashSet<string> _locations = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
+        private readonly HashSet<string> _computers = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
+        private bool _piped;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, int.MaxValue)]
+        public int[] ComputerId { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Client { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Location { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        [Alias("Name", "ComputerName")]
+        public string[] Computer { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (MyInvocation.ExpectingInput)
+            {
+                _piped = true;
+                if (ComputerId != null) _ids.AddRange(ComputerId);
+                if (Client != null) _clients.UnionWith(Client);
+                if (Location != null) _locations.UnionWith(Location);
+                if (Computer != null) _computers.UnionWith(Computer);
+                return;
+            }
+            Report(new ComputerFilter { ComputerIds = ComputerId, Client = Client, Location = Location, Computer = Computer });
+        }
+
+        protected override void EndProcessing()
+        {
+            if (!_piped) return;
+            // Piped report rows carry ComputerId and names at once: the id is the sharper filter.
+            var filter = _ids.Count > 0
+                ? new ComputerFilter { ComputerIds = _ids.Distinct().ToArray() }
+                : new ComputerFilter { Client = NullIfEmpty(_clients), Location = NullIfEmpty(_locations), Computer = NullIfEmpty(_computers) };
+            Report(filter);
+        }
+
+        private static string[] NullIfEmpty(HashSet<string> set) => set.Count == 0 ? null : set.ToArray();
+
+        /// <summary>Writes the report for one filter.</summary>
+        protected abstract void Report(ComputerFilter filter);
+    }
+}

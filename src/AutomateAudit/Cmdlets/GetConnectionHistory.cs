@@ -1,0 +1,50 @@
+using System;
+using System.Management.Automation;
+using AutomateAudit.Engine;
+
+namespace AutomateAudit.Cmdlets
+{
+    public enum HistoryState { Online, Offline, Unknown }
+
+    /// <summary>Each online, offline and unknown period of each computer in a window: the outage list.</summary>
+    [Cmdlet(VerbsCommon.Get, "ConnectionHistory")]
+    [OutputType(typeof(ConnectionPeriodRow))]
+    public sealed class GetConnectionHistoryCommand : AuditReportCmdlet
+    {
+        /// <summary>Start of the window in the database server's local time; default 7 days before -End.</summary>
+        [Parameter]
+        public DateTime? Start { get; set; }
+
+        /// <summary>End of the window (exclusive) in the database server's local time; default now.</summary>
+        [Parameter]
+        public DateTime? End { get; set; }
+
+        /// <summary>Only periods in these states (for example Offline: the outage list).</summary>
+        [Parameter]
+        public HistoryState[] State { get; set; }
+
+        /// <summary>Only periods at least this many minutes long.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public double MinimumMinutes { get; set; }
+
+        protected override void Report(ComputerFilter filter)
+        {
+            if (Start.HasValue && End.HasValue && End.Value <= Start.Value)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-End must be later than -Start."), "InvalidWindow", ErrorCategory.InvalidArgument, End));
+            using (var db = OpenDatabase())
+            {
+                RunDatabaseWork(() =>
+                {
+                    AssertSchemaInstalled(db);
+                    foreach (ConnectionPeriodRow period in new ConnectionReporter(db).History(filter, Start, End))
+                    {
+                        if (State != null && Array.IndexOf(State, (HistoryState)Enum.Parse(typeof(HistoryState), period.State)) < 0) continue;
+                        if (period.DurationMinutes < MinimumMinutes) continue;
+                        WriteObject(period);
+                    }
+                }, db.Settings.Database);
+            }
+        }
+    }
+}

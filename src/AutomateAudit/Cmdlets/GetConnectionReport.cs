@@ -1,0 +1,52 @@
+using System;
+using System.Management.Automation;
+using AutomateAudit.Engine;
+
+namespace AutomateAudit.Cmdlets
+{
+    /// <summary>Online, offline and unknown time per computer: the last 24 hours, 7 days and 30 days, or any window.</summary>
+    [Cmdlet(VerbsCommon.Get, "ConnectionReport", DefaultParameterSetName = RollingSet)]
+    [OutputType(typeof(ConnectionReportRow), ParameterSetName = new[] { RollingSet })]
+    [OutputType(typeof(ConnectionWindowRow), ParameterSetName = new[] { WindowSet })]
+    public sealed class GetConnectionReportCommand : AuditReportCmdlet
+    {
+        public const string RollingSet = "Rolling";
+        public const string WindowSet = "Window";
+
+        /// <summary>Start of the window, in the database server's local time.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = WindowSet)]
+        public DateTime Start { get; set; }
+
+        /// <summary>End of the window (exclusive), in the database server's local time; default now.</summary>
+        [Parameter(ParameterSetName = WindowSet)]
+        public DateTime? End { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 1440)]
+        public int OfflineAfter { get; set; } = (int)ConnectionRecorder.DefaultOfflineAfter.TotalMinutes;
+
+        protected override void Report(ComputerFilter filter)
+        {
+            using (var db = OpenDatabase())
+            {
+                RunDatabaseWork(() =>
+                {
+                    AssertSchemaInstalled(db);
+                    var reporter = new ConnectionReporter(db) { OfflineAfter = TimeSpan.FromMinutes(OfflineAfter) };
+                    if (ParameterSetName == WindowSet)
+                    {
+                        if (End.HasValue && End.Value <= Start)
+                        {
+                            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-End must be later than -Start."), "InvalidWindow", ErrorCategory.InvalidArgument, End));
+                        }
+                        foreach (var row in reporter.Window(filter, Start, End)) WriteObject(row);
+                    }
+                    else
+                    {
+                        foreach (var row in reporter.Rolling(filter)) WriteObject(row);
+                    }
+                }, db.Settings.Database);
+            }
+        }
+    }
+}

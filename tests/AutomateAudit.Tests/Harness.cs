@@ -1,0 +1,76 @@
+using System;
+using System.Linq;
+using AutomateAudit.Engine;
+using AutomateAudit.Storage;
+using AutomateAudit.Testing;
+using MySqlConnector;
+
+namespace AutomateAudit.Tests
+{
+    /// <summary>A fresh Automate database on the shared MariaDB, with the module installed and a simulator connection.</summary>
+    public sealed class Harness : IDisposable
+    {
+        public Harness(string purpose, bool install = true)
+        {
+            ConnectionString = SharedServer.NewAutomateDatabase(purpose);
+            Settings = ConnectionSettings.FromConnectionString(ConnectionString);
+            Db = AuditDatabase.Open(Settings);
+            Simulator = new MySqlConnection(ConnectionString);
+            Simulator.Open();
+            if (install)
+            {
+                var installer = new SchemaInstaller(Db);
+                installer.Apply(installer.Plan(), _ => true).ToList();
+            }
+        }
+
+        public string ConnectionString { get; }
+        public ConnectionSettings Settings { get; }
+        public AuditDatabase Db { get; }
+        public MySqlConnection Simulator { get; }
+
+        public RecordResult RecordAt(DateTime utc, int offlineMinutes = 15)
+        {
+            Db.UseSimulatedClock(utc);
+            return new ConnectionRecorder(Db).Record(TimeSpan.FromMinutes(offlineMinutes));
+        }
+
+        public long Scalar(string sql)
+        {
+            using (var command = Simulator.CreateCommand())
+            {
+                command.CommandText = sql;
+                return Convert.ToInt64(command.ExecuteScalar());
+            }
+        }
+
+        /// <summary>CHECKSUM TABLE's value: changes whenever any row of the table changes.</summary>
+        public long Checksum(string table)
+        {
+            using (var command = Simulator.CreateCommand())
+            {
+                command.CommandText = "CHECKSUM TABLE `" + table + "`";
+                using (var reader = command.ExecuteReader())
+                {
+                    reader.Read();
+                    return Convert.ToInt64(reader.GetValue(1));
+                }
+            }
+        }
+
+        public void Execute(string sql)
+        {
+            using (var command = Simulator.CreateCommand())
+            {
+                command.CommandText = sql;
+                command.ExecuteNonQuery();
+            }
+        }
+
+        public void Dispose()
+        {
+            Db.Dispose();
+            Simulator.Dispose();
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Linq;
+using System.Net;
+using AutomateAudit.Engine;
+using AutomateAudit.Storage;
+
+namespace AutomateAudit.Tests
+{
+    public class ConnectionSettingsTests
+    {
+        [Fact]
+        public void DescriptionNamesTheServerButNeverThePassword()
+        {
+            var settings = ConnectionSettings.FromParts("automate.example", 3306, null, new NetworkCredential("audit", "S3cret!pw"), null);
+            Assert.Equal("audit@automate.example:3306/labtech", settings.Describe());
+            Assert.DoesNotContain("S3cret", settings.ToString());
+        }
+
+        [Fact]
+        public void ABrokenConnectionStringIsRejectedWithoutEchoingIt()
+        {
+            var ex = Assert.Throws<ArgumentException>(() => ConnectionSettings.FromConnectionString("Server=x;Password=S3cret!pw;Bogus Key=1"));
+            Assert.DoesNotContain("S3cret", ex.Message);
+        }
+
+        [Fact]
+        public void AConnectionStringWithoutAServerIsRejected()
+        {
+            Assert.Throws<ArgumentException>(() => ConnectionSettings.FromConnectionString("Database=labtech"));
+        }
+    }
+
+    public class SchemaPlanTests
+    {
+        [Fact]
+        public void AMissingTableIsCreatedWhole()
+        {
+            var plan = SchemaInstaller.PlanTable(ConnectionAuditSql.Audit, new (string, string, string)[0], new string[0]);
+            Assert.False(plan.Exists);
+            Assert.StartsWith("CREATE TABLE IF NOT EXISTS `pvl_automate_connection_audit`", plan.Statements.Single());
+        }
+
+        [Fact]
+        public void AProValTableGainsOnlyWhatItLacks()
+        {
+            var existing = new[] { "computerid", "state", "lastcontact", "datacollectiontime" }
+                .Select(c => ("pvl_automate_connection_audit", c, "")).ToList();
+            var plan = SchemaInstaller.PlanTable(ConnectionAuditSql.Audit, existing, new string[0]);
+            string ddl = plan.Statements.Single();
+            Assert.Contains("ADD COLUMN `id` BIGINT UNSIGNED NOT NULL AUTO_INCREMENT FIRST", ddl);
+            Assert.Contains("ADD PRIMARY KEY (`id`)", ddl);
+            Assert.Contains("ADD COLUMN `effective_utc`", ddl);
+            Assert.DoesNotContain("ADD COLUMN `computerid`", ddl);
+            Assert.DoesNotContain("DROP", ddl);
+            Assert.DoesNotContain("MODIFY", ddl);
+        }
+
+        [Fact]
+        public void AnUpToDateTableNeedsNothing()
+        {
+            var spec = ConnectionAuditSql.State;
+            var plan = SchemaInstaller.PlanTable(spec, spec.Columns.Select(c => (spec.Name, c.Name, "")).ToList(), new[] { "PRIMARY" });
+            Assert.Empty(plan.Statements);
+        }
+    }
+
+    public class FilterTests
+    {
+        [Theory]
+        [InlineData("Acme*", "Acme%")]
+        [InlineData("A?me", "A_me")]
+        [InlineData("100%_done", "100\\%\\_done")]
+        [InlineData("literal`*star", "literal*star")]
+        public void WildcardsBecomeEscapedLikePatterns(string wildcard, string like)
+        {
+            Assert.Equal(like, ConnectionReporter.WildcardToLike(wildcard));
+        }
+
+        [Theory]
+        [InlineData("Microsoft Windows Server 2022", "", 2048, "Virtual Server")]
+        [InlineData("Microsoft Windows Server 2022", "", 0, "Physical Server")]
+        [InlineData("Microsoft Windows 11 Pro", "Portable", 0, "Laptop")]
+        [InlineData("Microsoft Windows 11 Pro", "Desktop", 2048, "Desktop")]
+        public void FormFactorFollowsTheProValRules(string os, string biosFlash, long flags, string expected)
+        {
+            Assert.Equal(expected, ConnectionReporter.FormFactor(os, biosFlash, flags));
+        }
+    }
+}
