@@ -50,9 +50,14 @@ namespace AutomateAudit.Testing
         public bool ExistsAt(DateTime utc) => utc >= AddedUtc && (RemovedUtc == null || utc < RemovedUtc);
 
         /// <summary>Latest check-in at or before the instant, or null (never checked in yet).</summary>
+        private int _cursor;
+
         public DateTime? LastCheckIn(DateTime utc, TimeSpan interval)
         {
-            for (int i = Up.Count - 1; i >= 0; i--)
+            // Calls usually move forward in time: start from the last period found.
+            if (_cursor >= Up.Count || Up[_cursor].Start > utc) _cursor = 0;
+            while (_cursor + 1 < Up.Count && Up[_cursor + 1].Start <= utc) _cursor++;
+            for (int i = Math.Min(_cursor, Up.Count - 1); i >= 0; i--)
             {
                 var (start, end) = Up[i];
                 if (start > utc) continue;
@@ -65,6 +70,11 @@ namespace AutomateAudit.Testing
 
         public DateTime? UpSince(DateTime utc)
         {
+            for (int i = Math.Min(_cursor, Up.Count - 1); i >= 0; i--)
+            {
+                if (Up[i].Start <= utc && utc < Up[i].End) return Up[i].Start;
+                if (Up[i].End <= utc) break;
+            }
             foreach (var (start, end) in Up) if (start <= utc && utc < end) return start;
             return null;
         }
@@ -168,7 +178,9 @@ namespace AutomateAudit.Testing
                 AddedUtc = o.StartUtc.AddDays(-60 - random.Next(300)),
             };
             DateTime horizon = o.EndUtc.AddDays(2);
-            if (random.NextDouble() < o.AddedShare) agent.AddedUtc = o.StartUtc.AddMinutes(random.Next(o.Days * 1440 - 600));
+            bool added = random.NextDouble() < o.AddedShare;
+            // An agent that never checks in never appears in Automate: dead agents were added long ago.
+            if (added && profile != AgentProfile.Dead) agent.AddedUtc = o.StartUtc.AddMinutes(random.Next(o.Days * 1440 - 600));
             if (random.NextDouble() < o.RemovedShare)
             {
                 DateTime removed = o.StartUtc.AddMinutes(random.Next(o.Days * 1440));
@@ -270,6 +282,7 @@ namespace AutomateAudit.Testing
         public int ApplyUntil(MySqlConnection connection, DateTime utc)
         {
             var upserts = new List<string>();
+            var updates = new List<string>();
             var deletes = new List<int>();
             foreach (SimulatedAgent agent in Agents)
             {
@@ -285,6 +298,12 @@ namespace AutomateAudit.Testing
                 DateTime? upSince = agent.UpSince(checkIn.Value);
                 int uptime = upSince.HasValue ? (int)(checkIn.Value - upSince.Value).TotalMinutes : -1;
                 string lastContact = ToLocal(checkIn.Value).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+                if (_present.Contains(agent.ComputerId))
+                {
+                    updates.Add(string.Format(CultureInfo.InvariantCulture, "({0},'{1}',{2})", agent.ComputerId, lastContact, uptime));
+                    _written[agent.ComputerId] = checkIn;
+                    continue;
+                }
                 string added = ToLocal(agent.AddedUtc).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
                 upserts.Add(string.Format(CultureInfo.InvariantCulture,
                     "({0},{1},{2},'{3}','CORP','{4}','{4}','{5}','{6}','{7}',{8},'{9}','{10}',{11},'Dell Inc.','TAG{0}',{1})",
@@ -301,8 +320,13 @@ namespace AutomateAudit.Testing
                     string.Join(",", upserts.Skip(i).Take(2000)) +
                     " ON DUPLICATE KEY UPDATE LastContact = VALUES(LastContact), Uptime = VALUES(Uptime), UserName = VALUES(UserName)");
             }
+            for (int i = 0; i < updates.Count; i += 5000)
+            {
+                Execute(connection, "INSERT INTO computers (ComputerID, LastContact, Uptime) VALUES " + string.Join(",", updates.Skip(i).Take(5000)) +
+                    " ON DUPLICATE KEY UPDATE LastContact = VALUES(LastContact), Uptime = VALUES(Uptime)");
+            }
             if (deletes.Count > 0) Execute(connection, "DELETE FROM computers WHERE ComputerID IN (" + string.Join(",", deletes) + ")");
-            return upserts.Count + deletes.Count;
+            return upserts.Count + updates.Count + deletes.Count;
         }
 
         private static void Execute(MySqlConnection connection, string sql)

@@ -72,6 +72,7 @@ namespace AutomateAudit.Storage
             new ColumnSpec("computerid", "INT NOT NULL"),
             new ColumnSpec("state", "TINYINT NOT NULL"),
             new ColumnSpec("lastcontact", "DATETIME NULL"),
+            new ColumnSpec("lastcontact_utc", "DATETIME NULL"),
             new ColumnSpec("effective_utc", "DATETIME NOT NULL"),
             new ColumnSpec("removed", "TINYINT NOT NULL DEFAULT 0"),
             new ColumnSpec("updated_utc", "DATETIME NOT NULL"),
@@ -106,28 +107,44 @@ namespace AutomateAudit.Storage
         private const string OnlineNow = "(c.LastContact IS NOT NULL AND c.LastContact > @nowLocal - INTERVAL @offlineSeconds SECOND)";
 
         /// <summary>
+        /// computers.LastContact in UTC by the server's zone rules. An offline computer whose LastContact is
+        /// unchanged keeps the reading made when it went silent (in the repeated hour of a DST fall-back the
+        /// same local time comes round again). A new LastContact is at most minutes old: in the repeated
+        /// hour of a DST fall-back CONVERT_TZ takes the later reading, and when that lies in the future
+        /// the earlier one was meant. Servers without zone tables fall back to the age on the server clock.
+        /// </summary>
+        private const string LastContactUtc =
+            "IF(c.LastContact IS NULL, NULL, IF(s.state = 0 AND s.removed = 0 AND s.lastcontact_utc IS NOT NULL AND c.LastContact = s.lastcontact, s.lastcontact_utc, COALESCE(" +
+            "IF(CONVERT_TZ(c.LastContact, @@session.time_zone, '+00:00') > @nowUtc, CONVERT_TZ(c.LastContact, @@session.time_zone, '+00:00') - INTERVAL 1 HOUR, CONVERT_TZ(c.LastContact, @@session.time_zone, '+00:00')), " +
+            "@nowUtc - INTERVAL TIMESTAMPDIFF(SECOND, c.LastContact, @nowLocal) SECOND)))";
+
+        /// <summary>
         /// Every computer whose state differs from the last one recorded (or that is new, or back after a
         /// removal), plus every tracked computer that left the computers table. One pass over computers,
         /// joined on the state table's primary key: the cost does not depend on how much history exists.
-        /// The effective time is the LastContact, carried over to UTC by its age on the server's clock,
-        /// never earlier than the previous change (rule 6) nor later than now.
+        /// Online means a LastContact within OfflineAfter of now, compared in UTC so that the repeated
+        /// hour of a DST fall-back cannot make a silent agent look fresh. The change takes effect at the
+        /// LastContact, never earlier than the previous change (rule 6) nor later than now.
         /// </summary>
         public const string DetectChanges =
-            "SELECT c.ComputerID AS ComputerId, IF(" + OnlineNow + ", 1, 0) AS State, c.LastContact AS LastContact, " +
-            "LEAST(@nowUtc, GREATEST(COALESCE(s.effective_utc, '1000-01-01'), " +
-            "IF(c.LastContact IS NULL, @nowUtc, @nowUtc - INTERVAL TIMESTAMPDIFF(SECOND, c.LastContact, @nowLocal) SECOND))) AS EffectiveUtc, " +
-            "0 AS Removed, IF(s.computerid IS NULL OR s.removed = 1, 1, 0) AS FirstSeen " +
-            "FROM computers c LEFT JOIN `" + StateTable + "` s ON s.computerid = c.ComputerID " +
-            "WHERE s.computerid IS NULL OR s.removed = 1 OR s.state <> IF(" + OnlineNow + ", 1, 0) " +
+            "SELECT x.ComputerId, x.State, x.LastContact, " +
+            "LEAST(@nowUtc, GREATEST(COALESCE(x.PreviousUtc, '1000-01-01'), COALESCE(x.LastContactUtc, @nowUtc))) AS EffectiveUtc, " +
+            "0 AS Removed, x.FirstSeen, x.LastContactUtc FROM (" +
+            "SELECT c.ComputerID AS ComputerId, c.LastContact, s.effective_utc AS PreviousUtc, s.state AS PreviousState, " +
+            "IF(s.computerid IS NULL OR s.removed = 1, 1, 0) AS FirstSeen, " +
+            "IF(" + LastContactUtc + " > @nowUtc - INTERVAL @offlineSeconds SECOND, 1, 0) AS State, " +
+            LastContactUtc + " AS LastContactUtc " +
+            "FROM computers c LEFT JOIN `" + StateTable + "` s ON s.computerid = c.ComputerID) x " +
+            "WHERE x.FirstSeen = 1 OR x.PreviousState <> x.State " +
             "UNION ALL " +
-            "SELECT s.computerid, 0, s.lastcontact, GREATEST(s.effective_utc, @nowUtc), 1, 0 " +
+            "SELECT s.computerid, 0, s.lastcontact, GREATEST(s.effective_utc, @nowUtc), 1, 0, s.lastcontact_utc " +
             "FROM `" + StateTable + "` s LEFT JOIN computers c ON c.ComputerID = s.computerid " +
             "WHERE c.ComputerID IS NULL AND s.removed = 0";
 
         public const string PrepareChanges =
             "CREATE TEMPORARY TABLE IF NOT EXISTS aa_tmp_changes (" +
             "ComputerId INT NOT NULL PRIMARY KEY, State TINYINT NOT NULL, LastContact DATETIME NULL, " +
-            "EffectiveUtc DATETIME NOT NULL, Removed TINYINT NOT NULL, FirstSeen TINYINT NOT NULL) ENGINE=InnoDB; " +
+            "EffectiveUtc DATETIME NOT NULL, Removed TINYINT NOT NULL, FirstSeen TINYINT NOT NULL, LastContactUtc DATETIME NULL) ENGINE=InnoDB; " +
             "DELETE FROM aa_tmp_changes";
 
         public const string CollectChanges = "INSERT INTO aa_tmp_changes " + DetectChanges;
@@ -137,9 +154,9 @@ namespace AutomateAudit.Storage
             "SELECT ComputerId, State, LastContact, @nowLocal, EffectiveUtc, @nowUtc, Removed, @runId FROM aa_tmp_changes ORDER BY ComputerId";
 
         public const string WriteState =
-            "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, effective_utc, removed, updated_utc) " +
-            "SELECT ComputerId, State, LastContact, EffectiveUtc, Removed, @nowUtc FROM aa_tmp_changes " +
-            "ON DUPLICATE KEY UPDATE state = VALUES(state), lastcontact = VALUES(lastcontact), " +
+            "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, lastcontact_utc, effective_utc, removed, updated_utc) " +
+            "SELECT ComputerId, State, LastContact, LastContactUtc, EffectiveUtc, Removed, @nowUtc FROM aa_tmp_changes " +
+            "ON DUPLICATE KEY UPDATE state = VALUES(state), lastcontact = VALUES(lastcontact), lastcontact_utc = VALUES(lastcontact_utc), " +
             "effective_utc = VALUES(effective_utc), removed = VALUES(removed), updated_utc = VALUES(updated_utc)";
 
         public const string ReadChanges = "SELECT ComputerId, State, LastContact, EffectiveUtc, Removed, FirstSeen FROM aa_tmp_changes ORDER BY ComputerId";
