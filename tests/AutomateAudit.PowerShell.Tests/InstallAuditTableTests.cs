@@ -1,0 +1,139 @@
+using System;
+using System.Linq;
+using AutomateAudit.Testing;
+using Dapper;
+using MySqlConnector;
+
+namespace AutomateAudit.PowerShell.Tests
+{
+    public class InstallAuditTableTests
+    {
+        private static readonly string[] ModuleTables =
+        {
+            "aa_connection_rollup", "aa_connection_state", "aa_run_log", "aa_schema_version", "plugin_proval_usersessions",
+            "pvl_automate_connection_audit", "pvl_automate_connection_audit_daily", "pvl_report_idlemon",
+        };
+
+        private static string[] Tables(MySqlConnection c) =>
+            c.Query<string>("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME").ToArray();
+
+        private static long Checksum(MySqlConnection c, string table) =>
+            Convert.ToInt64(c.QuerySingle<(string Table, long Checksum)>("CHECKSUM TABLE `" + table + "`").Checksum);
+
+        [Fact]
+        public void CreatesEveryTableThenChangesNothingTheSecondTime()
+        {
+            string cs = SharedServer.NewAutomateDatabase("ps_install");
+            using var ps = new PsSession();
+            using var db = new MySqlConnection(cs);
+            db.Open();
+            var automateBefore = new[] { "clients", "locations", "computers", "contacts" }.Select(t => Checksum(db, t)).ToArray();
+
+            var first = ps.Run("Install-AuditTable -ConnectionString $cs -PassThru", ("cs", cs));
+            Assert.Equal(ModuleTables, first.Select(r => (string)r.Properties["Table"].Value).OrderBy(t => t, StringComparer.Ordinal).ToArray());
+            Assert.All(first, r => Assert.Equal("Created", r.Properties["Action"].Value.ToString()));
+            Assert.Equal(ModuleTables.Concat(new[] { "clients", "computers", "contacts", "locations" }).OrderBy(t => t, StringComparer.Ordinal), Tables(db));
+
+            var second = ps.Run("Install-AuditTable -ConnectionString $cs -PassThru", ("cs", cs));
+            Assert.All(second, r => Assert.Equal("Unchanged", r.Properties["Action"].Value.ToString()));
+            Assert.Equal(automateBefore, new[] { "clients", "locations", "computers", "contacts" }.Select(t => Checksum(db, t)).ToArray());
+            Assert.Equal(1, db.QuerySingle<int>("SELECT version FROM aa_schema_version WHERE component = 'schema'"));
+        }
+
+        [Fact]
+        public void WhatIfShowsTheDdlAndCreatesNothing()
+        {
+            string cs = SharedServer.NewAutomateDatabase("ps_whatif");
+            using var ps = new PsSession();
+            using var db = new MySqlConnection(cs);
+            db.Open();
+            var before = Tables(db);
+            var output = ps.Run("Install-AuditTable -ConnectionString $cs -WhatIf -PassThru", ("cs", cs));
+            Assert.Equal(before, Tables(db));
+            Assert.All(output, r => Assert.Equal("Skipped", r.Properties["Action"].Value.ToString()));
+        }
+
+        [Fact]
+        public void AdoptsExistingProValTablesWithoutLosingARow()
+        {
+            string cs = SharedServer.NewAutomateDatabase("ps_adopt");
+            using var db = new MySqlConnection(cs);
+            db.Open();
+            // The shapes ProVal's scripts create, with history in them.
+            db.Execute(@"CREATE TABLE pvl_automate_connection_audit (computerid INT, state TINYINT, lastcontact DATETIME, datacollectiontime DATETIME);
+                CREATE TABLE pvl_automate_connection_audit_daily (computerid INT, online INT, offline INT, datacollectiontime DATETIME);
+                CREATE TABLE pvl_report_idlemon (computerid INT, Username VARCHAR(50), Domain VARCHAR(50), IdleTime VARCHAR(50), IsAdmin VARCHAR(5), IsDomainAdmin VARCHAR(5), IsEnterpriseAdmin VARCHAR(5), ScriptRunTime DATETIME);
+                CREATE TABLE plugin_proval_usersessions (ComputerID INT, Username VARCHAR(50), State VARCHAR(20), LogonDate DATETIME, SessionLength INT, Timestamp DATETIME);
+                INSERT INTO pvl_automate_connection_audit VALUES
+                  (1, 1, '2026-11-20 08:00:00', '2026-11-20 08:05:00'), (1, 0, '2026-11-20 12:00:00', '2026-11-20 12:20:00'),
+                  (2, 1, '2026-11-20 09:00:00', '2026-11-20 09:05:00');
+                INSERT INTO pvl_automate_connection_audit_daily VALUES (1, 1000, 440, '2026-11-21 00:05:00'), (2, 1440, 0, '2026-11-21 00:05:00');
+                INSERT INTO pvl_report_idlemon VALUES (1, 'jsmith', 'CORP', '0:12:30.5', 'False', 'False', 'False', '2026-11-20 10:00:00');
+                INSERT INTO plugin_proval_usersessions VALUES (1, 'CORP\\jsmith', 'Active', '2026-11-20 07:55:00', 125, '2026-11-20 10:00:00');");
+            var proValColumns = db.Query<string>("SELECT CONCAT(TABLE_NAME, '.', COLUMN_NAME, ':', COLUMN_TYPE) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'p%'").ToList();
+
+            using var ps = new PsSession();
+            var result = ps.Run("Install-AuditTable -ConnectionString $cs -PassThru", ("cs", cs)).ToDictionary(r => (string)r.Properties["Table"].Value, r => r);
+            Assert.Equal("Upgraded", result["pvl_automate_connection_audit"].Properties["Action"].Value.ToString());
+            Assert.Equal(3L, result["pvl_automate_connection_audit"].Properties["Rows"].Value);
+            Assert.Contains("adopted", (string)result["pvl_automate_connection_audit"].Properties["Changes"].Value);
+
+            // Every published column is still there with its type, and every row survived.
+            var after = db.Query<string>("SELECT CONCAT(TABLE_NAME, '.', COLUMN_NAME, ':', COLUMN_TYPE) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'p%'").ToList();
+            Assert.Empty(proValColumns.Except(after));
+            Assert.Equal(3, db.QuerySingle<int>("SELECT COUNT(*) FROM pvl_automate_connection_audit"));
+            Assert.Equal(2, db.QuerySingle<int>("SELECT COUNT(*) FROM pvl_automate_connection_audit_daily"));
+            Assert.Equal(1, db.QuerySingle<int>("SELECT COUNT(*) FROM pvl_report_idlemon WHERE Username = 'jsmith'"));
+            Assert.Equal(1, db.QuerySingle<int>("SELECT COUNT(*) FROM plugin_proval_usersessions WHERE SessionLength = 125"));
+            // ProVal history is continued: effective times filled, current state taken from the latest row.
+            Assert.Equal(0, db.QuerySingle<int>("SELECT COUNT(*) FROM pvl_automate_connection_audit WHERE effective_utc IS NULL OR id IS NULL"));
+            Assert.Equal(new[] { (1, 0), (2, 1) }, db.Query<(int, int)>("SELECT computerid, state FROM aa_connection_state ORDER BY computerid").ToArray());
+
+            var again = ps.Run("Install-AuditTable -ConnectionString $cs -PassThru", ("cs", cs));
+            Assert.All(again, r => Assert.Equal("Unchanged", r.Properties["Action"].Value.ToString()));
+        }
+
+        [Fact]
+        public void AnUnreachableServerGivesOneClearErrorWithoutThePassword()
+        {
+            using var ps = new PsSession();
+            var (_, errors) = ps.TryRun(
+                "$cred = [pscredential]::new('audit', [Net.NetworkCredential]::new('', 'Sup3rSecret!').SecurePassword); " +
+                "Install-AuditTable -Server 127.0.0.1 -Port 1 -Credential $cred");
+            var error = Assert.Single(errors);
+            Assert.Equal("DatabaseConnectionFailed,AutomateAudit.Cmdlets.InstallAuditTableCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("127.0.0.1:1", error.ToString());
+            Assert.DoesNotContain("Sup3rSecret", error.ToString());
+            Assert.DoesNotContain("Sup3rSecret", error.Exception.ToString());
+        }
+
+        [Fact]
+        public void BadCredentialsGiveOneClearErrorWithoutThePassword()
+        {
+            var builder = new MySqlConnectionStringBuilder(SharedServer.Instance.AdminConnectionString) { UserID = "nobody", Password = "Sup3rSecret!", Database = "mysql" };
+            using var ps = new PsSession();
+            var (_, errors) = ps.TryRun("Install-AuditTable -ConnectionString $cs", ("cs", builder.ConnectionString));
+            var error = Assert.Single(errors);
+            Assert.Contains("nobody@127.0.0.1", error.ToString());
+            Assert.DoesNotContain("Sup3rSecret", error.ToString());
+            Assert.DoesNotContain("Sup3rSecret", error.Exception.ToString());
+        }
+
+        [Fact]
+        public void ConnectionSettingsComeFromPSDefaultParameterValues()
+        {
+            string cs = SharedServer.NewAutomateDatabase("ps_defaults");
+            using var ps = new PsSession();
+            var output = ps.Run("$PSDefaultParameterValues['*-AuditTable:ConnectionString'] = $cs; Install-AuditTable -PassThru", ("cs", cs));
+            Assert.Equal(8, output.Count);
+        }
+
+        [Fact]
+        public void NeitherServerNorConnectionStringIsAClearError()
+        {
+            using var ps = new PsSession();
+            var (_, errors) = ps.TryRun("Install-AuditTable");
+            Assert.Contains("-Server", Assert.Single(errors).ToString());
+        }
+    }
+}
