@@ -119,9 +119,12 @@ namespace AutomateAudit.Engine
             _db.BeginTransaction();
             try
             {
-                while (_db.Execute(ConnectionAuditSql.DeleteDayBatch, new { day = day.Date }) > 0) { }
+                var stale = new HashSet<int>(_db.Query<int>(ConnectionAuditSql.ComputersOfDay, new { day = day.Date }));
+                stale.ExceptWith(rows.Select(r => r.ComputerId));
+                foreach (var batch in stale.Select((id, i) => (id, i)).GroupBy(x => x.i / InsertBatch, x => x.id))
+                    _db.Execute(ConnectionAuditSql.DeleteComputersOfDay, new { day = day.Date, ids = batch.ToList() });
                 DateTime collected = day.Date.AddDays(1);
-                for (int i = 0; i < rows.Count; i += InsertBatch) InsertRows(rows.Skip(i).Take(InsertBatch).ToList(), day.Date, collected);
+                for (int i = 0; i < rows.Count; i += InsertBatch) UpsertRows(rows.Skip(i).Take(InsertBatch).ToList(), day.Date, collected);
                 _db.Execute(ConnectionAuditSql.MarkDayRolled, new { day = day.Date, startUtc, endUtc, computers = rows.Count });
                 _db.Commit();
             }
@@ -141,9 +144,9 @@ namespace AutomateAudit.Engine
             };
         }
 
-        private void InsertRows(IList<DailyRow> rows, DateTime day, DateTime collected)
+        private void UpsertRows(IList<DailyRow> rows, DateTime day, DateTime collected)
         {
-            var sql = new StringBuilder(ConnectionAuditSql.InsertDailyColumns);
+            var sql = new StringBuilder(ConnectionAuditSql.UpsertDailyColumns);
             var parameters = new DynamicParameters();
             parameters.Add("day", day);
             parameters.Add("collected", collected);
@@ -162,6 +165,7 @@ namespace AutomateAudit.Engine
                 parameters.Add("uns" + i, r.Seconds.Unknown);
                 parameters.Add("end" + i, r.EndState);
             }
+            sql.Append(ConnectionAuditSql.UpsertDailyUpdate);
             _db.Execute(sql.ToString(), parameters);
         }
 

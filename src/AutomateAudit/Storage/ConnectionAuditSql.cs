@@ -182,9 +182,15 @@ namespace AutomateAudit.Storage
 
         public const string RolledDays = "SELECT day AS Day, start_utc AS StartUtc, end_utc AS EndUtc FROM `" + RollupTable + "` WHERE day >= @from AND day <= @to ORDER BY day";
 
-        public const string DeleteDayBatch = "DELETE FROM `" + DailyTable + "` WHERE day = @day LIMIT 5000";
+        public const string ComputersOfDay = "SELECT computerid FROM `" + DailyTable + "` WHERE day = @day";
 
-        public const string InsertDailyColumns = "INSERT INTO `" + DailyTable + "` (computerid, online, offline, datacollectiontime, day, unknown, online_seconds, offline_seconds, unknown_seconds, end_state) VALUES ";
+        public const string DeleteComputersOfDay = "DELETE FROM `" + DailyTable + "` WHERE day = @day AND computerid IN @ids";
+
+        public const string UpsertDailyColumns = "INSERT INTO `" + DailyTable + "` (computerid, online, offline, datacollectiontime, day, unknown, online_seconds, offline_seconds, unknown_seconds, end_state) VALUES ";
+
+        // Rolling a day again updates rows in place, so an unchanged day leaves the table byte for byte the same.
+        public const string UpsertDailyUpdate = " ON DUPLICATE KEY UPDATE online = VALUES(online), offline = VALUES(offline), datacollectiontime = VALUES(datacollectiontime), " +
+            "unknown = VALUES(unknown), online_seconds = VALUES(online_seconds), offline_seconds = VALUES(offline_seconds), unknown_seconds = VALUES(unknown_seconds), end_state = VALUES(end_state)";
 
         public const string MarkDayRolled =
             "INSERT INTO `" + RollupTable + "` (day, start_utc, end_utc, computers, rolled_utc) VALUES (@day, @startUtc, @endUtc, @computers, UTC_TIMESTAMP()) " +
