@@ -96,6 +96,22 @@ namespace AutomateAudit.Tests
                 }
             }
 
+            // The default report (24h/7d/30d ending now) from the rollup's rows equals the raw accounting,
+            // and its 30-day figures match the truth like the daily rows do.
+            var fromRollup = reporter.Rolling(new ComputerFilter()).ToList();
+            var fromRaw = new ConnectionReporter(h.Db) { UseRollupRows = false }.Rolling(new ComputerFilter()).ToDictionary(r => r.ComputerId);
+            Assert.Equal(fromRaw.Count, fromRollup.Count);
+            foreach (var r in fromRollup)
+            {
+                var raw = fromRaw[r.ComputerId];
+                Assert.Equal((raw.Online24hMinutes, raw.Offline24hMinutes, raw.Unknown24hMinutes), (r.Online24hMinutes, r.Offline24hMinutes, r.Unknown24hMinutes));
+                Assert.Equal((raw.Online7dMinutes, raw.Offline7dMinutes, raw.Unknown7dMinutes), (r.Online7dMinutes, r.Offline7dMinutes, r.Unknown7dMinutes));
+                Assert.Equal((raw.Online30dMinutes, raw.Offline30dMinutes, raw.Unknown30dMinutes), (r.Online30dMinutes, r.Offline30dMinutes, r.Unknown30dMinutes));
+                var agent = sim.Agents[r.ComputerId - 1];
+                stats.Check(agent, nowUtc.AddDays(-30), nowUtc, agent.Truth(nowUtc.AddDays(-30), nowUtc, covered), r.Online30dMinutes * 60.0, r.Offline30dMinutes * 60.0,
+                    r.Unknown30dMinutes * 60.0, stopStart, Interval, "rolling 30d", minuteRounding: 60);
+            }
+
             string summary = string.Format(CultureInfo.InvariantCulture,
                 "{0} agents, {1} runs, replay {2} s, total {3} s; agent-days and windows checked: {4}; truth transitions: {5}; " +
                 "max error per transition: {6:0.#} s; mean absolute online error per agent-day: {7:0.##} s; agent-days with exact unknown: {8} of {9} without add/remove",

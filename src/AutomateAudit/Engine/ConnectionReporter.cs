@@ -33,13 +33,16 @@ namespace AutomateAudit.Engine
 
         public TimeSpan OfflineAfter { get; set; } = ConnectionRecorder.DefaultOfflineAfter;
 
+        /// <summary>Off: account every window from the raw history (tests compare both ways).</summary>
+        internal bool UseRollupRows { get; set; } = true;
+
         public IEnumerable<ConnectionReportRow> Rolling(ComputerFilter filter)
         {
             ServerClock clock = ServerClock.Read(_db);
             DateTime now = clock.NowUtc;
             var windows = new[] { new Interval(now.AddDays(-1), now), new Interval(now.AddDays(-7), now), new Interval(now.AddDays(-30), now) };
             clock = ServerClock.Read(_db, windows[2].Start, now);
-            foreach (var (computer, totals, firstSeen) in Compute(filter, windows, clock))
+            foreach (var (computer, totals, firstSeen) in (UseRollupRows ? FromRollup(filter, windows, clock) : null) ?? Compute(filter, windows, clock))
             {
                 var row = Fill(new ConnectionReportRow(), computer, clock);
                 SetWindow(totals[0], (on, off, un, obs, onText, offText, onPct, offPct) =>
@@ -112,6 +115,123 @@ namespace AutomateAudit.Engine
             }
         }
 
+        /// <summary>
+        /// The rolling windows from the rollup alone where it can: yesterday's daily row carries the
+        /// whole-day sums of the 7- and 30-day windows, the rows of the two head days carry their
+        /// timelines, and only today's changes come from the raw history. Null when the rollup does not
+        /// cover what is needed (a day not rolled up, a DST shift of the window heads): then Compute.
+        /// </summary>
+        private IEnumerable<(ComputerInfo Computer, Totals[] Totals, DateTime? FirstSeen)> FromRollup(ComputerFilter filter, Interval[] windows, ServerClock clock)
+        {
+            DateTime now = clock.NowUtc;
+            DateTime today = clock.ToLocal(now).Date;
+            DateTime yesterday = today.AddDays(-1), head7 = today.AddDays(-7), head30 = today.AddDays(-30);
+            if (clock.ToLocal(windows[0].Start).Date != yesterday || clock.ToLocal(windows[1].Start).Date != head7 || clock.ToLocal(windows[2].Start).Date != head30)
+                return null;
+            var rolled = _db.Query<(DateTime Day, DateTime StartUtc, DateTime EndUtc)>(ConnectionAuditSql.RolledDays, new { from = head30, to = yesterday })
+                .ToDictionary(d => d.Day.Date, d => new Interval(d.StartUtc, d.EndUtc));
+            if (!rolled.TryGetValue(yesterday, out Interval yesterdayBounds)) return null;
+            var coverage = Coverage.Load(_db, windows[2].Start, now, now);
+            for (DateTime d = head30; d < yesterday; d = d.AddDays(1))
+            {
+                // Days before anything was observed need no rollup: they are Unknown either way.
+                if (!rolled.ContainsKey(d) && (coverage.FirstObservedUtc == null || clock.ToLocal(coverage.FirstObservedUtc.Value).Date <= d)) return null;
+            }
+            return StreamFromRollup(filter, windows, clock, coverage, rolled, yesterdayBounds);
+        }
+
+        private IEnumerable<(ComputerInfo Computer, Totals[] Totals, DateTime? FirstSeen)> StreamFromRollup(ComputerFilter filter, Interval[] windows,
+            ServerClock clock, Coverage coverage, Dictionary<DateTime, Interval> rolled, Interval yesterdayBounds)
+        {
+            DateTime now = clock.NowUtc;
+            DateTime today = clock.ToLocal(now).Date;
+            DateTime yesterday = today.AddDays(-1), head7 = today.AddDays(-7), head30 = today.AddDays(-30);
+            DateTime todayStart = yesterdayBounds.End;
+            var accounting = new ConnectionAccounting(_db, coverage);
+            IReadOnlyList<Interval> unobservedToday = coverage.Within(todayStart, now);
+            var changesToday = _db.Query<(int ComputerId, DateTime EffectiveUtc, long? State)>(ConnectionAuditSql.AllChangesBetween, new { from = todayStart, to = now })
+                .GroupBy(r => r.ComputerId)
+                .ToDictionary(g => g.Key, g => g.Select(r => new StateChange(r.EffectiveUtc, ConnectionAccounting.ToState(r.State))).ToList());
+            var days = new List<DateTime> { yesterday, head7, head30 };
+
+            foreach (var chunk in Chunks(filter, clock))
+            {
+                int lo = chunk.Min(c => c.ComputerId), hi = chunk.Max(c => c.ComputerId);
+                var rows = _db.Query<DayRow>(ConnectionAuditSql.ReportDays, new { lo, hi, days })
+                    .ToDictionary(r => (r.ComputerId, r.Day.Date));
+                // Computers with history but no row for yesterday (unobserved all day, or just back) get
+                // the general accounting; so do computers with no recorded state at today's start.
+                var fallback = new List<ComputerInfo>();
+                var results = new Dictionary<int, Totals[]>();
+                foreach (ComputerInfo computer in chunk)
+                {
+                    rows.TryGetValue((computer.ComputerId, yesterday), out DayRow y);
+                    bool seenBeforeToday = computer.FirstSeenUtc.HasValue && computer.FirstSeenUtc < todayStart;
+                    if (seenBeforeToday && (y == null || y.Online29d == null))
+                    {
+                        fallback.Add(computer);
+                        continue;
+                    }
+                    PeriodState startToday = y == null ? PeriodState.Unknown : ConnectionAccounting.ToState(y.EndState);
+                    changesToday.TryGetValue(computer.ComputerId, out List<StateChange> changes);
+                    var todayPeriods = Timeline.Periods(todayStart, now, startToday, changes ?? Enumerable.Empty<StateChange>(), unobservedToday);
+                    Totals todayTotals = Timeline.Sum(todayPeriods, todayStart, now);
+
+                    var totals = new Totals[3];
+                    totals[0] = todayTotals;
+                    if (y != null) totals[0].Add(Timeline.Sum(TimelineText.Decode(y.Timeline, yesterdayBounds.Start, yesterdayBounds.End), windows[0].Start, yesterdayBounds.End));
+                    totals[1] = todayTotals;
+                    totals[2] = todayTotals;
+                    if (y != null)
+                    {
+                        totals[1].Online += y.Online6d.Value; totals[1].Offline += y.Offline6d.Value;
+                        totals[2].Online += y.Online29d.Value; totals[2].Offline += y.Offline29d.Value;
+                    }
+                    AddHead(ref totals[1], rows, computer.ComputerId, head7, rolled, windows[1].Start);
+                    AddHead(ref totals[2], rows, computer.ComputerId, head30, rolled, windows[2].Start);
+                    for (int k = 0; k < 3; k++) totals[k].Unknown = windows[k].Seconds - totals[k].Online - totals[k].Offline;
+                    results[computer.ComputerId] = totals;
+                }
+                if (fallback.Count > 0)
+                {
+                    foreach (var r in Compute(new ComputerFilter { ComputerIds = fallback.Select(c => c.ComputerId).ToArray() }, windows, clock))
+                        results[r.Computer.ComputerId] = r.Totals;
+                }
+                foreach (ComputerInfo computer in chunk)
+                {
+                    if (!results.TryGetValue(computer.ComputerId, out Totals[] totals)) continue;
+                    yield return (computer, totals, FirstSeen(computer, coverage));
+                }
+            }
+        }
+
+        private static void AddHead(ref Totals totals, Dictionary<(int, DateTime), DayRow> rows, int computerId, DateTime day, Dictionary<DateTime, Interval> rolled, DateTime from)
+        {
+            if (!rolled.TryGetValue(day, out Interval bounds) || !rows.TryGetValue((computerId, day), out DayRow row)) return;
+            Totals head = Timeline.Sum(TimelineText.Decode(row.Timeline, bounds.Start, bounds.End), from, bounds.End);
+            totals.Online += head.Online;
+            totals.Offline += head.Offline;
+        }
+
+        private static DateTime? FirstSeen(ComputerInfo computer, Coverage coverage)
+        {
+            DateTime? first = computer.FirstSeenUtc;
+            if (first.HasValue && coverage.FirstObservedUtc.HasValue && coverage.FirstObservedUtc > first) first = coverage.FirstObservedUtc;
+            return first;
+        }
+
+        private sealed class DayRow
+        {
+            public int ComputerId { get; set; }
+            public DateTime Day { get; set; }
+            public string Timeline { get; set; }
+            public long? EndState { get; set; }
+            public long? Online6d { get; set; }
+            public long? Offline6d { get; set; }
+            public long? Online29d { get; set; }
+            public long? Offline29d { get; set; }
+        }
+
         /// <summary>Per computer, the totals of each window; rows stream chunk by chunk.</summary>
         private IEnumerable<(ComputerInfo Computer, Totals[] Totals, DateTime? FirstSeen)> Compute(ComputerFilter filter, Interval[] windows, ServerClock clock)
         {
@@ -131,9 +251,6 @@ namespace AutomateAudit.Engine
             {
                 var ids = chunk.Select(c => c.ComputerId).ToList();
                 var periodsPerSpan = spans.Select(s => accounting.Periods(ids, s.Start, s.End)).ToList();
-                var firstSeen = _db.Query<(int ComputerId, DateTime First)>(
-                    "SELECT computerid, MIN(effective_utc) FROM `" + ConnectionAuditSql.AuditTable + "` WHERE computerid IN @ids GROUP BY computerid", new { ids })
-                    .ToDictionary(r => r.ComputerId, r => r.First);
                 var daily = new Dictionary<int, long[]>();
                 if (anyDays)
                 {
@@ -142,7 +259,13 @@ namespace AutomateAudit.Engine
                     parameters.Add("from", rolled.Min(d => d.Day));
                     parameters.Add("to", rolled.Max(d => d.Day));
                     for (int k = 0; k < windows.Length; k++)
-                        parameters.Add("days" + k, daysPerWindow[k].Count > 0 ? daysPerWindow[k].Select(d => d.Day).ToList() : new List<DateTime> { new DateTime(1000, 1, 1) });
+                    {
+                        // A window's rolled days are contiguous in practice; a day inside the range that was
+                        // not rolled up has no daily rows, so the range sum equals the sum over its rolled days.
+                        bool any = daysPerWindow[k].Count > 0;
+                        parameters.Add("from" + k, any ? daysPerWindow[k].Min(d => d.Day) : new DateTime(1000, 1, 2));
+                        parameters.Add("to" + k, any ? daysPerWindow[k].Max(d => d.Day) : new DateTime(1000, 1, 1));
+                    }
                     foreach (var values in _db.QueryRows(ConnectionAuditSql.DailySums(windows.Length), parameters))
                     {
                         var sums = new long[windows.Length * 2];
@@ -175,10 +298,7 @@ namespace AutomateAudit.Engine
                         t.Unknown = windows[k].Seconds - t.Online - t.Offline;
                         totals[k] = t;
                     }
-                    DateTime? first = null;
-                    if (firstSeen.TryGetValue(computer.ComputerId, out DateTime f))
-                        first = coverage.FirstObservedUtc.HasValue && coverage.FirstObservedUtc > f ? coverage.FirstObservedUtc : f;
-                    yield return (computer, totals, first);
+                    yield return (computer, totals, FirstSeen(computer, coverage));
                 }
             }
         }
@@ -318,6 +438,7 @@ namespace AutomateAudit.Engine
             public string BiosFlash { get; set; }
             public long Flags { get; set; }
             public long? MinutesSinceLastContact { get; set; }
+            public DateTime? FirstSeenUtc { get; set; }
         }
     }
 }

@@ -44,7 +44,7 @@ namespace AutomateAudit.Engine
     {
         public static readonly TimeSpan SettleTime = TimeSpan.FromMinutes(30);
         private const int ChunkSize = 5000;
-        private const int InsertBatch = 500;
+        private const int InsertBatch = 1000;
 
         private readonly AuditDatabase _db;
 
@@ -99,20 +99,23 @@ namespace AutomateAudit.Engine
             var accounting = new ConnectionAccounting(_db, coverage);
             var rows = new List<DailyRow>();
             int after = int.MinValue;
+            bool previousRolled = _db.QuerySingle<long>("SELECT COUNT(*) FROM `" + ConnectionAuditSql.RollupTable + "` WHERE day = @day", new { day = day.Date.AddDays(-1) }) > 0;
             while (true)
             {
                 var ids = _db.Query<int>(ConnectionAuditSql.TrackedComputers, new { after, limit = ChunkSize }).ToList();
                 if (ids.Count == 0) break;
                 after = ids[ids.Count - 1];
-                foreach (var entry in accounting.Periods(ids, startUtc, endUtc))
+                int firstRow = rows.Count;
+                foreach (var entry in accounting.Timelines(ids, startUtc, endUtc))
                 {
-                    Totals totals = Timeline.Sum(entry.Value, startUtc, endUtc);
+                    Totals totals = Timeline.Sum(entry.Value.Periods, startUtc, endUtc);
                     if (totals.Observed == 0) continue; // nothing known about this computer that day
                     var minutes = Minutes.Split(totals);
-                    PeriodState last = entry.Value.Count > 0 ? entry.Value[entry.Value.Count - 1].State : PeriodState.Unknown;
+                    PeriodState last = entry.Value.RecordedEndState;
                     rows.Add(new DailyRow(entry.Key, minutes.Online, minutes.Offline, minutes.Unknown, totals,
-                        last == PeriodState.Online ? 1 : last == PeriodState.Offline ? 0 : (int?)null));
+                        last == PeriodState.Online ? 1 : last == PeriodState.Offline ? 0 : (int?)null, TimelineText.Encode(entry.Value.Periods)));
                 }
+                AddWindowSums(rows.Skip(firstRow).ToList(), day.Date, ids[0], ids[ids.Count - 1], previousRolled);
             }
 
             bool existed = _db.QuerySingle<long>("SELECT COUNT(*) FROM `" + ConnectionAuditSql.RollupTable + "` WHERE day = @day", new { day = day.Date }) > 0;
@@ -126,6 +129,9 @@ namespace AutomateAudit.Engine
                 DateTime collected = day.Date.AddDays(1);
                 for (int i = 0; i < rows.Count; i += InsertBatch) UpsertRows(rows.Skip(i).Take(InsertBatch).ToList(), day.Date, collected);
                 _db.Execute(ConnectionAuditSql.MarkDayRolled, new { day = day.Date, startUtc, endUtc, computers = rows.Count });
+                // Later rolled days whose 29-day span includes this day (a day rolled up again, or late).
+                var later = _db.Query<(DateTime Day, DateTime StartUtc, DateTime EndUtc)>(ConnectionAuditSql.RolledDays, new { from = day.Date.AddDays(1), to = day.Date.AddDays(28) });
+                foreach (var rolled in later) _db.Execute(ConnectionAuditSql.RollingSums, new { day = rolled.Day.Date });
                 _db.Commit();
             }
             catch
@@ -144,6 +150,56 @@ namespace AutomateAudit.Engine
             };
         }
 
+        /// <summary>
+        /// The 6- and 29-day sums ending with this day, carried forward from the day before (add today,
+        /// drop the day that leaves the span); computed from scratch where there is nothing to carry.
+        /// </summary>
+        private void AddWindowSums(List<DailyRow> rows, DateTime day, int lo, int hi, bool previousRolled)
+        {
+            if (rows.Count == 0) return;
+            var earlier = previousRolled
+                ? _db.Query<SumRow>(ConnectionAuditSql.SumsCarriedForward, new { lo, hi, days = new[] { day.AddDays(-1), day.AddDays(-6), day.AddDays(-29) } })
+                    .ToDictionary(r => (r.ComputerId, r.Day.Date))
+                : new Dictionary<(int, DateTime), SumRow>();
+            var scratch = new List<DailyRow>();
+            foreach (DailyRow row in rows)
+            {
+                if (!earlier.TryGetValue((row.ComputerId, day.AddDays(-1)), out SumRow before) || before.Online29d == null)
+                {
+                    scratch.Add(row);
+                    continue;
+                }
+                earlier.TryGetValue((row.ComputerId, day.AddDays(-6)), out SumRow leaving6);
+                earlier.TryGetValue((row.ComputerId, day.AddDays(-29)), out SumRow leaving29);
+                row.Online6d = before.Online6d.Value + row.Seconds.Online - (leaving6?.Online ?? 0);
+                row.Offline6d = before.Offline6d.Value + row.Seconds.Offline - (leaving6?.Offline ?? 0);
+                row.Online29d = before.Online29d.Value + row.Seconds.Online - (leaving29?.Online ?? 0);
+                row.Offline29d = before.Offline29d.Value + row.Seconds.Offline - (leaving29?.Offline ?? 0);
+            }
+            if (scratch.Count == 0) return;
+            var sums = _db.Query<SumRow>(ConnectionAuditSql.SumsFromScratch, new { lo, hi, day }).ToDictionary(r => r.ComputerId);
+            foreach (DailyRow row in scratch)
+            {
+                sums.TryGetValue(row.ComputerId, out SumRow s);
+                row.Online6d = (s?.Online6d ?? 0) + row.Seconds.Online;
+                row.Offline6d = (s?.Offline6d ?? 0) + row.Seconds.Offline;
+                row.Online29d = (s?.Online29d ?? 0) + row.Seconds.Online;
+                row.Offline29d = (s?.Offline29d ?? 0) + row.Seconds.Offline;
+            }
+        }
+
+        private sealed class SumRow
+        {
+            public int ComputerId { get; set; }
+            public DateTime Day { get; set; }
+            public long Online { get; set; }
+            public long Offline { get; set; }
+            public long? Online6d { get; set; }
+            public long? Offline6d { get; set; }
+            public long? Online29d { get; set; }
+            public long? Offline29d { get; set; }
+        }
+
         private void UpsertRows(IList<DailyRow> rows, DateTime day, DateTime collected)
         {
             var sql = new StringBuilder(ConnectionAuditSql.UpsertDailyColumns);
@@ -155,7 +211,8 @@ namespace AutomateAudit.Engine
                 DailyRow r = rows[i];
                 if (i > 0) sql.Append(',');
                 sql.Append("(@c").Append(i).Append(",@on").Append(i).Append(",@off").Append(i).Append(",@collected,@day,@un").Append(i)
-                   .Append(",@ons").Append(i).Append(",@offs").Append(i).Append(",@uns").Append(i).Append(",@end").Append(i).Append(')');
+                   .Append(",@ons").Append(i).Append(",@offs").Append(i).Append(",@uns").Append(i).Append(",@end").Append(i).Append(",@tl").Append(i)
+                   .Append(",@s6on").Append(i).Append(",@s6off").Append(i).Append(",@s29on").Append(i).Append(",@s29off").Append(i).Append(')');
                 parameters.Add("c" + i, r.ComputerId);
                 parameters.Add("on" + i, r.Online);
                 parameters.Add("off" + i, r.Offline);
@@ -164,6 +221,11 @@ namespace AutomateAudit.Engine
                 parameters.Add("offs" + i, r.Seconds.Offline);
                 parameters.Add("uns" + i, r.Seconds.Unknown);
                 parameters.Add("end" + i, r.EndState);
+                parameters.Add("tl" + i, r.Timeline);
+                parameters.Add("s6on" + i, r.Online6d);
+                parameters.Add("s6off" + i, r.Offline6d);
+                parameters.Add("s29on" + i, r.Online29d);
+                parameters.Add("s29off" + i, r.Offline29d);
             }
             sql.Append(ConnectionAuditSql.UpsertDailyUpdate);
             _db.Execute(sql.ToString(), parameters);
@@ -189,10 +251,15 @@ namespace AutomateAudit.Engine
 
         private sealed class DailyRow
         {
-            public DailyRow(int computerId, int online, int offline, int unknown, Totals seconds, int? endState)
+            public DailyRow(int computerId, int online, int offline, int unknown, Totals seconds, int? endState, string timeline)
             {
-                ComputerId = computerId; Online = online; Offline = offline; Unknown = unknown; Seconds = seconds; EndState = endState;
+                ComputerId = computerId; Online = online; Offline = offline; Unknown = unknown; Seconds = seconds; EndState = endState; Timeline = timeline;
             }
+            public string Timeline { get; }
+            public long Online6d { get; set; }
+            public long Offline6d { get; set; }
+            public long Online29d { get; set; }
+            public long Offline29d { get; set; }
             public int ComputerId { get; }
             public int Online { get; }
             public int Offline { get; }

@@ -158,3 +158,40 @@ namespace AutomateAudit.Engine
             whole <= 0 ? (double?)null : Math.Round(100.0 * part / whole, 2, MidpointRounding.AwayFromZero);
     }
 }
+
+namespace AutomateAudit.Engine
+{
+    /// <summary>A day's periods as stored in the daily row: "O3600 F1800 U600" (Online, oFfline, Unknown; seconds from the day's start).</summary>
+    public static class TimelineText
+    {
+        public static string Encode(IEnumerable<Period> periods)
+        {
+            var text = new System.Text.StringBuilder();
+            foreach (Period p in periods)
+            {
+                if (text.Length > 0) text.Append(' ');
+                text.Append(p.State == PeriodState.Online ? 'O' : p.State == PeriodState.Offline ? 'F' : 'U').Append(p.Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            return text.ToString();
+        }
+
+        /// <summary>Reads a stored timeline back; text that does not parse (edited by hand?) is rejected, never guessed at.</summary>
+        public static List<Period> Decode(string text, DateTime dayStartUtc, DateTime dayEndUtc)
+        {
+            var periods = new List<Period>();
+            DateTime cursor = dayStartUtc;
+            foreach (string token in (text ?? string.Empty).Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                PeriodState state = token[0] == 'O' ? PeriodState.Online : token[0] == 'F' ? PeriodState.Offline : token[0] == 'U' ? PeriodState.Unknown
+                    : throw new FormatException("Bad period '" + token + "' in a stored daily timeline.");
+                if (!long.TryParse(token.Substring(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long seconds))
+                    throw new FormatException("Bad period '" + token + "' in a stored daily timeline.");
+                DateTime end = cursor.AddSeconds(seconds);
+                periods.Add(new Period(cursor, end, state));
+                cursor = end;
+            }
+            if (cursor != dayEndUtc) throw new FormatException("A stored daily timeline covers " + (cursor - dayStartUtc).TotalSeconds + " s of a " + (dayEndUtc - dayStartUtc).TotalSeconds + " s day.");
+            return periods;
+        }
+    }
+}

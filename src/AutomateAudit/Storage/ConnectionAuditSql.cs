@@ -43,9 +43,9 @@ namespace AutomateAudit.Storage
             "FROM `" + AuditTable + "` WHERE computerid IN (SELECT computerid FROM `" + AuditTable + "` WHERE run_id IS NULL)) x " +
             "ON x.id = a.id SET a.effective_utc = x.m WHERE a.effective_utc < x.m",
         // Continue from the latest adopted row of each computer the module does not track yet.
-        "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, effective_utc, removed, updated_utc) " +
-            "SELECT a.computerid, a.state, a.lastcontact, a.effective_utc, a.removed, UTC_TIMESTAMP() " +
-            "FROM `" + AuditTable + "` a JOIN (SELECT computerid, MAX(id) AS id FROM `" + AuditTable + "` GROUP BY computerid) l ON l.id = a.id " +
+        "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, effective_utc, removed, updated_utc, first_seen_utc) " +
+            "SELECT a.computerid, a.state, a.lastcontact, a.effective_utc, a.removed, UTC_TIMESTAMP(), l.first FROM `" + AuditTable + "` a " +
+            "JOIN (SELECT computerid, MAX(id) AS id, MIN(effective_utc) AS first FROM `" + AuditTable + "` GROUP BY computerid) l ON l.id = a.id " +
             "LEFT JOIN `" + StateTable + "` s ON s.computerid = a.computerid WHERE s.computerid IS NULL");
 
         public static readonly TableSpec Daily = new TableSpec(DailyTable, "ConnectionAudit", new[]
@@ -60,11 +60,22 @@ namespace AutomateAudit.Storage
             new ColumnSpec("online_seconds", "INT NULL"),
             new ColumnSpec("offline_seconds", "INT NULL"),
             new ColumnSpec("unknown_seconds", "INT NULL"),
+            // The state recorded at the end of the day (1, 0, NULL unknown), whatever the coverage.
             new ColumnSpec("end_state", "TINYINT NULL"),
+            // The day's periods ("O3600 F1800 U600": state letter and seconds, from local midnight), so a
+            // report can take any part of the day without reading the raw history again.
+            new ColumnSpec("timeline", "TEXT NULL"),
+            // Sums over the 6 and 29 days ending with this one: the whole days of a 7- and 30-day window.
+            new ColumnSpec("online_6d_seconds", "INT NULL"),
+            new ColumnSpec("offline_6d_seconds", "INT NULL"),
+            new ColumnSpec("online_29d_seconds", "INT NULL"),
+            new ColumnSpec("offline_29d_seconds", "INT NULL"),
         }, "id", new[]
         {
             new IndexSpec("ux_aa_daily_computer_day", true, "computerid", "day"),
             new IndexSpec("ix_aa_daily_day", false, "day"),
+            // Reports sum whole days per computer from this index alone.
+            new IndexSpec("ix_aa_daily_sums", false, "computerid", "day", "online_seconds", "offline_seconds"),
         });
 
         public static readonly TableSpec State = new TableSpec(StateTable, "ConnectionAudit", new[]
@@ -76,6 +87,7 @@ namespace AutomateAudit.Storage
             new ColumnSpec("effective_utc", "DATETIME NOT NULL"),
             new ColumnSpec("removed", "TINYINT NOT NULL DEFAULT 0"),
             new ColumnSpec("updated_utc", "DATETIME NOT NULL"),
+            new ColumnSpec("first_seen_utc", "DATETIME NULL"),
         }, "computerid");
 
         public static readonly TableSpec Rollup = new TableSpec(RollupTable, "ConnectionAudit", new[]
@@ -154,8 +166,8 @@ namespace AutomateAudit.Storage
             "SELECT ComputerId, State, LastContact, @nowLocal, EffectiveUtc, @nowUtc, Removed, @runId FROM aa_tmp_changes ORDER BY ComputerId";
 
         public const string WriteState =
-            "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, lastcontact_utc, effective_utc, removed, updated_utc) " +
-            "SELECT ComputerId, State, LastContact, LastContactUtc, EffectiveUtc, Removed, @nowUtc FROM aa_tmp_changes " +
+            "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, lastcontact_utc, effective_utc, removed, updated_utc, first_seen_utc) " +
+            "SELECT ComputerId, State, LastContact, LastContactUtc, EffectiveUtc, Removed, @nowUtc, EffectiveUtc FROM aa_tmp_changes " +
             "ON DUPLICATE KEY UPDATE state = VALUES(state), lastcontact = VALUES(lastcontact), lastcontact_utc = VALUES(lastcontact_utc), " +
             "effective_utc = VALUES(effective_utc), removed = VALUES(removed), updated_utc = VALUES(updated_utc)";
 
@@ -163,12 +175,25 @@ namespace AutomateAudit.Storage
 
         // ---- accounting (rollup, reports, history) -------------------------------------------------
 
-        /// <summary>State in force just before @at for each listed computer: 1, 0, or NULL when unknown (never seen, or removed).</summary>
+        /// <summary>
+        /// The last change before @at of each listed computer (several rows when changes share an instant:
+        /// the highest id wins). A group-wise MAX over (computerid, effective_utc) is answered from the
+        /// index alone (loose index scan), so the cost is one index dive per computer however long the history.
+        /// </summary>
         public const string StatesAt =
-            "SELECT s.computerid AS ComputerId, " +
-            "(SELECT IF(a.removed = 1, NULL, a.state) FROM `" + AuditTable + "` a " +
-            " WHERE a.computerid = s.computerid AND a.effective_utc < @at ORDER BY a.effective_utc DESC, a.id DESC LIMIT 1) AS State " +
-            "FROM `" + StateTable + "` s WHERE s.computerid IN @ids";
+            "SELECT a.computerid AS ComputerId, IF(a.removed = 1, NULL, a.state) AS State FROM `" + AuditTable + "` a JOIN (" +
+            "SELECT computerid, MAX(effective_utc) AS at FROM `" + AuditTable + "` WHERE computerid IN @ids AND effective_utc < @at GROUP BY computerid) m " +
+            "ON a.computerid = m.computerid AND a.effective_utc = m.at ORDER BY a.computerid, a.id";
+
+        public const string StatesAtRange =
+            "SELECT a.computerid AS ComputerId, IF(a.removed = 1, NULL, a.state) AS State FROM `" + AuditTable + "` a JOIN (" +
+            "SELECT computerid, MAX(effective_utc) AS at FROM `" + AuditTable + "` WHERE computerid BETWEEN @lo AND @hi AND effective_utc < @at GROUP BY computerid) m " +
+            "ON a.computerid = m.computerid AND a.effective_utc = m.at ORDER BY a.computerid, a.id";
+
+        /// <summary>Every change in [@from, @to) of every computer (the report's "today so far").</summary>
+        public const string AllChangesBetween =
+            "SELECT computerid AS ComputerId, effective_utc AS EffectiveUtc, IF(removed = 1, NULL, state) AS State " +
+            "FROM `" + AuditTable + "` WHERE effective_utc >= @from AND effective_utc < @to";
 
         public const string ChangesBetween =
             "SELECT computerid AS ComputerId, effective_utc AS EffectiveUtc, IF(removed = 1, NULL, state) AS State " +
@@ -186,11 +211,40 @@ namespace AutomateAudit.Storage
 
         public const string DeleteComputersOfDay = "DELETE FROM `" + DailyTable + "` WHERE day = @day AND computerid IN @ids";
 
-        public const string UpsertDailyColumns = "INSERT INTO `" + DailyTable + "` (computerid, online, offline, datacollectiontime, day, unknown, online_seconds, offline_seconds, unknown_seconds, end_state) VALUES ";
+        public const string UpsertDailyColumns = "INSERT INTO `" + DailyTable + "` (computerid, online, offline, datacollectiontime, day, unknown, online_seconds, offline_seconds, unknown_seconds, end_state, timeline, " +
+            "online_6d_seconds, offline_6d_seconds, online_29d_seconds, offline_29d_seconds) VALUES ";
 
         // Rolling a day again updates rows in place, so an unchanged day leaves the table byte for byte the same.
         public const string UpsertDailyUpdate = " ON DUPLICATE KEY UPDATE online = VALUES(online), offline = VALUES(offline), datacollectiontime = VALUES(datacollectiontime), " +
-            "unknown = VALUES(unknown), online_seconds = VALUES(online_seconds), offline_seconds = VALUES(offline_seconds), unknown_seconds = VALUES(unknown_seconds), end_state = VALUES(end_state)";
+            "unknown = VALUES(unknown), online_seconds = VALUES(online_seconds), offline_seconds = VALUES(offline_seconds), unknown_seconds = VALUES(unknown_seconds), end_state = VALUES(end_state), timeline = VALUES(timeline), " +
+            "online_6d_seconds = VALUES(online_6d_seconds), offline_6d_seconds = VALUES(offline_6d_seconds), online_29d_seconds = VALUES(online_29d_seconds), offline_29d_seconds = VALUES(offline_29d_seconds)";
+
+        /// <summary>The rows a day's window sums are carried forward from: the day before, and the days that drop out.</summary>
+        public const string SumsCarriedForward =
+            "SELECT computerid AS ComputerId, day AS Day, online_seconds AS Online, offline_seconds AS Offline, " +
+            "online_6d_seconds AS Online6d, offline_6d_seconds AS Offline6d, online_29d_seconds AS Online29d, offline_29d_seconds AS Offline29d " +
+            "FROM `" + DailyTable + "` WHERE computerid BETWEEN @lo AND @hi AND day IN @days";
+
+        /// <summary>Window sums from scratch (28 days before @day), for computers the carry-forward cannot serve.</summary>
+        public const string SumsFromScratch =
+            "SELECT computerid AS ComputerId, SUM(IF(day >= @day - INTERVAL 5 DAY, online_seconds, 0)) AS Online6d, " +
+            "SUM(IF(day >= @day - INTERVAL 5 DAY, offline_seconds, 0)) AS Offline6d, SUM(online_seconds) AS Online29d, SUM(offline_seconds) AS Offline29d " +
+            "FROM `" + DailyTable + "` WHERE computerid BETWEEN @lo AND @hi AND day BETWEEN @day - INTERVAL 28 DAY AND @day - INTERVAL 1 DAY GROUP BY computerid";
+
+        /// <summary>Recomputes the 6- and 29-day sums on one day's rows from the daily rows before it.</summary>
+        public const string RollingSums =
+            "UPDATE `" + DailyTable + "` d JOIN (" +
+            "SELECT computerid, SUM(online_seconds) AS on29, SUM(offline_seconds) AS off29, " +
+            "SUM(IF(day >= @day - INTERVAL 5 DAY, online_seconds, 0)) AS on6, SUM(IF(day >= @day - INTERVAL 5 DAY, offline_seconds, 0)) AS off6 " +
+            "FROM `" + DailyTable + "` WHERE day BETWEEN @day - INTERVAL 28 DAY AND @day GROUP BY computerid) s ON s.computerid = d.computerid " +
+            "SET d.online_6d_seconds = s.on6, d.offline_6d_seconds = s.off6, d.online_29d_seconds = s.on29, d.offline_29d_seconds = s.off29 " +
+            "WHERE d.day = @day";
+
+        /// <summary>What a rolling report needs of one chunk's daily rows: yesterday and the two window heads.</summary>
+        public const string ReportDays =
+            "SELECT computerid AS ComputerId, day AS Day, timeline AS Timeline, end_state AS EndState, " +
+            "online_6d_seconds AS Online6d, offline_6d_seconds AS Offline6d, online_29d_seconds AS Online29d, offline_29d_seconds AS Offline29d " +
+            "FROM `" + DailyTable + "` WHERE computerid BETWEEN @lo AND @hi AND day IN @days";
 
         public const string MarkDayRolled =
             "INSERT INTO `" + RollupTable + "` (day, start_utc, end_utc, computers, rolled_utc) VALUES (@day, @startUtc, @endUtc, @computers, UTC_TIMESTAMP()) " +
@@ -221,18 +275,19 @@ namespace AutomateAudit.Storage
             "SELECT c.ComputerID AS ComputerId, c.ClientID AS ClientId, c.LocationID AS LocationId, " +
             "cl.Name AS Client, l.Name AS Location, c.Name AS Computer, c.OS AS OperatingSystem, c.Version AS OsVersion, " +
             "c.LastContact AS LastContact, c.LastUsername AS LastLoggedInUser, c.BiosFlash AS BiosFlash, c.Flags AS Flags, " +
-            "TIMESTAMPDIFF(MINUTE, c.LastContact, @nowLocal) AS MinutesSinceLastContact " +
+            "TIMESTAMPDIFF(MINUTE, c.LastContact, @nowLocal) AS MinutesSinceLastContact, s.first_seen_utc AS FirstSeenUtc " +
             "FROM computers c LEFT JOIN clients cl ON cl.ClientID = c.ClientID LEFT JOIN locations l ON l.LocationID = c.LocationID " +
+            "LEFT JOIN `" + StateTable + "` s ON s.computerid = c.ComputerID " +
             "WHERE c.ComputerID > @after";
 
-        /// <summary>Per computer, the rolled-up seconds of each window's whole days (@days0, @days1, ... list the days).</summary>
+        /// <summary>Per computer, the rolled-up seconds of each window's whole days (days @from0..@to0, @from1..@to1, ...).</summary>
         public static string DailySums(int windows)
         {
             var sums = new System.Text.StringBuilder();
             for (int w = 0; w < windows; w++)
             {
-                sums.Append(", COALESCE(SUM(IF(day IN @days" + w + ", online_seconds, 0)), 0) AS Online" + w);
-                sums.Append(", COALESCE(SUM(IF(day IN @days" + w + ", offline_seconds, 0)), 0) AS Offline" + w);
+                sums.Append(", SUM(IF(day BETWEEN @from" + w + " AND @to" + w + ", online_seconds, 0)) AS Online" + w);
+                sums.Append(", SUM(IF(day BETWEEN @from" + w + " AND @to" + w + ", offline_seconds, 0)) AS Offline" + w);
             }
             return "SELECT computerid AS ComputerId" + sums + " FROM `" + DailyTable + "` " +
                 "WHERE computerid IN @ids AND day >= @from AND day <= @to GROUP BY computerid";

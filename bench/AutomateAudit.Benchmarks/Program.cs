@@ -1,0 +1,257 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using AutomateAudit.Engine;
+using AutomateAudit.Storage;
+using AutomateAudit.Testing;
+using Dapper;
+using MySqlConnector;
+
+namespace AutomateAudit.Benchmarks
+{
+    /// <summary>
+    /// ./build.sh bench [sizes...]: the connection audit at 10,000 and 100,000 computers with 30 days of
+    /// history (10 changes a day on a tenth of the fleet, 1 a day on the rest), each operation beside
+    /// the straightforward approach, on a private MariaDB. Results go to bench/RESULTS.md.
+    /// </summary>
+    public static class Program
+    {
+        private const int BaselineTimeoutSeconds = 300;
+
+        public static int Main(string[] args)
+        {
+            bool profile = args.Contains("--profile");
+            args = args.Where(a => a != "--profile").ToArray();
+            var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : new[] { 10_000, 100_000 };
+            if (profile)
+            {
+                using var profServer = MariaDbServer.StartOrConnect("UTC", bufferPoolMegabytes: 2048);
+                Profile(profServer, sizes[0]);
+                return 0;
+            }
+            var report = new StringBuilder();
+            report.AppendLine("# Connection audit benchmark");
+            report.AppendLine();
+            report.AppendLine($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, MariaDB from Debian's packages (private instance, 2 GiB buffer pool), .NET {Environment.Version}.");
+            report.AppendLine("History: 30 days; a tenth of the computers change state 10 times a day, the rest once a day; a recording run every 5 minutes.");
+            report.AppendLine("Times are medians of the repetitions shown; 'straightforward' is the obvious SQL for the same answer, run in the same session.");
+            report.AppendLine();
+            report.AppendLine("| computers | history rows | operation | ours | straightforward | ratio |");
+            report.AppendLine("|---:|---:|---|---:|---:|---:|");
+            using var server = MariaDbServer.StartOrConnect("UTC", bufferPoolMegabytes: 2048);
+            foreach (int size in sizes)
+            {
+                foreach (string line in RunSize(server, size)) { report.AppendLine(line); Console.WriteLine(line); }
+            }
+            string path = Path.Combine(RepoPaths.Root, "bench", "RESULTS.md");
+            File.WriteAllText(path, report.ToString());
+            Console.WriteLine("Written to " + path);
+            return 0;
+        }
+
+        private static IEnumerable<string> RunSize(MariaDbServer server, int n)
+        {
+            string cs = server.CreateDatabase("bench_" + n);
+            AutomateSchema.Create(cs);
+            var settings = ConnectionSettings.FromConnectionString(cs);
+            using var db = AuditDatabase.Open(settings);
+            var installer = new SchemaInstaller(db);
+            installer.Apply(installer.Plan(), _ => true).ToList();
+            using var sql = new MySqlConnection(cs + ";DefaultCommandTimeout=" + BaselineTimeoutSeconds);
+            sql.Open();
+
+            var watch = Stopwatch.StartNew();
+            long rows = Seed(sql, n);
+            Console.WriteLine($"[{n}] seeded {rows} history rows in {watch.Elapsed.TotalSeconds:0} s");
+
+            // Roll up the 30 past days (this also fills the daily table the report reads).
+            var rollup = new DailyRollup(db);
+            DateTime today = sql.QuerySingle<DateTime>("SELECT CURDATE()");
+            var dayTimes = new List<double>();
+            for (int d = 30; d >= 1; d--)
+            {
+                var w = Stopwatch.StartNew();
+                rollup.RollDay(today.AddDays(-d));
+                dayTimes.Add(w.Elapsed.TotalSeconds);
+            }
+            Console.WriteLine($"[{n}] rolled up 30 days");
+            DateTime probeDay = today.AddDays(-2);
+            double rollBaseline = Time(() => sql.Query(StraightforwardDay, new { start = probeDay, end = probeDay.AddDays(1) }).Count());
+            yield return Row(n, rows, "Invoke-DailyRollup, one day (median of 30 days)", Median(dayTimes), rollBaseline);
+
+            // Update-ConnectionAudit in steady state: 1% of the computers changed since the last run.
+            var recorder = new ConnectionRecorder(db);
+            recorder.Record(TimeSpan.FromMinutes(15));
+            var updateTimes = new List<double>();
+            var detectTimes = new List<double>();
+            for (int i = 0; i < 5; i++)
+            {
+                sql.Execute("UPDATE computers SET LastContact = IF(LastContact > NOW() - INTERVAL 15 MINUTE, NOW() - INTERVAL 2 HOUR, NOW() - INTERVAL 1 MINUTE) WHERE ComputerID % 100 = @i", new { i });
+                int changes = 0;
+                updateTimes.Add(Time(() => changes = recorder.Record(TimeSpan.FromMinutes(15)).Changes.Count));
+                if (Math.Abs(changes - n / 100) > n / 1000 + 1) throw new InvalidOperationException($"expected about {n / 100} changes, got {changes}");
+                detectTimes.Add(Time(() => sql.Query(StraightforwardDetect).Count()));
+            }
+            yield return Row(n, rows, "Update-ConnectionAudit, steady state (1% changed)", Median(updateTimes), Median(detectTimes));
+
+            // Get-ConnectionReport for all computers: first row and all rows.
+            var reporter = new ConnectionReporter(db);
+            var firstRow = new List<double>();
+            var allRows = new List<double>();
+            for (int i = 0; i < 3; i++)
+            {
+                var w = Stopwatch.StartNew();
+                int count = 0;
+                foreach (var row in reporter.Rolling(new ComputerFilter()))
+                {
+                    if (count++ == 0) firstRow.Add(w.Elapsed.TotalSeconds);
+                }
+                allRows.Add(w.Elapsed.TotalSeconds);
+                if (count != n) throw new InvalidOperationException($"report returned {count} rows for {n} computers");
+            }
+            double baselineFirst = 0;
+            double baselineAll = Time(() =>
+            {
+                var w = Stopwatch.StartNew();
+                int count = 0;
+                foreach (var row in sql.Query(StraightforwardReport, buffered: false)) if (count++ == 0) baselineFirst = w.Elapsed.TotalSeconds;
+            });
+            yield return Row(n, rows, "Get-ConnectionReport, all computers, 24h/7d/30d: first row", Median(firstRow), baselineFirst);
+            yield return Row(n, rows, "Get-ConnectionReport, all computers, 24h/7d/30d: all rows", Median(allRows), baselineAll);
+            server.DropDatabase("bench_" + n);
+        }
+
+        /// <summary>--profile N: where a full report spends its time, statement by statement.</summary>
+        private static void Profile(MariaDbServer server, int n)
+        {
+            string cs = server.CreateDatabase("bench_" + n);
+            AutomateSchema.Create(cs);
+            using (var setup = AuditDatabase.Open(ConnectionSettings.FromConnectionString(cs)))
+            {
+                var installer = new SchemaInstaller(setup);
+                installer.Apply(installer.Plan(), _ => true).ToList();
+            }
+            using var sql = new MySqlConnection(cs);
+            sql.Open();
+            Seed(sql, n);
+            var totals = new Dictionary<string, (int Count, long Ms)>();
+            using var db = AuditDatabase.Open(ConnectionSettings.FromConnectionString(cs), line =>
+            {
+                var m = System.Text.RegularExpressions.Regex.Match(line, @"^SQL \((\d+) ms[^)]*\): (.{0,70})");
+                if (!m.Success) return;
+                string key = m.Groups[2].Value;
+                totals.TryGetValue(key, out var t);
+                totals[key] = (t.Count + 1, t.Ms + long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+            });
+            DateTime today = sql.QuerySingle<DateTime>("SELECT CURDATE()");
+            var rollup = new DailyRollup(db);
+            for (int d = 30; d >= 1; d--) rollup.RollDay(today.AddDays(-d));
+            Print("rollup of 30 days", totals);
+            totals.Clear();
+            var w = Stopwatch.StartNew();
+            int count = new ConnectionReporter(db).Rolling(new ComputerFilter()).Count();
+            Console.WriteLine($"report: {count} rows in {w.ElapsedMilliseconds} ms");
+            Print("report", totals);
+        }
+
+        private static void Print(string title, Dictionary<string, (int Count, long Ms)> totals)
+        {
+            Console.WriteLine("== " + title);
+            foreach (var (key, t) in totals.OrderByDescending(kv => kv.Value.Ms).Select(kv => (kv.Key, kv.Value)).Take(12))
+                Console.WriteLine($"{t.Ms,8} ms {t.Count,6}x  {key}");
+        }
+
+        /// <summary>History seeded in SQL (MariaDB's sequence engine), shaped as the recorder writes it.</summary>
+        private static long Seed(MySqlConnection sql, int n)
+        {
+            sql.Execute("INSERT INTO clients (ClientID, Name) SELECT seq, CONCAT('Client ', seq) FROM seq_1_to_50");
+            sql.Execute("INSERT INTO locations (LocationID, ClientID, Name) SELECT seq, (seq - 1) DIV 3 + 1, CONCAT('Site ', seq) FROM seq_1_to_150");
+            sql.Execute(@"INSERT INTO computers (ComputerID, ClientID, LocationID, Name, OS, BiosFlash, Flags, LastUsername, LastContact, Uptime)
+                SELECT seq, seq % 50 + 1, seq % 150 + 1, CONCAT('PC', seq), IF(seq % 7 = 0, 'Microsoft Windows Server 2022', 'Microsoft Windows 11 Pro'),
+                       IF(seq % 3 = 0, 'Portable', ''), IF(seq % 14 = 0, 2048, 0), 'jsmith', NOW(), 100 FROM seq_1_to_" + n);
+            // Changes alternate online/offline from 30 days ago; a tenth of the fleet every 2.4 hours, the rest daily.
+            foreach (var (filter, changes, period) in new[] { ("c.seq % 10 = 0", 300, 8640), ("c.seq % 10 <> 0", 30, 86400) })
+            {
+                sql.Execute(string.Format(CultureInfo.InvariantCulture,
+                    "INSERT INTO pvl_automate_connection_audit (computerid, state, lastcontact, datacollectiontime, effective_utc, collected_utc, removed, run_id) " +
+                    "SELECT c.seq, IF(k.seq % 2 = 0, 1, 0), " +
+                    "UTC_TIMESTAMP() - INTERVAL 30 DAY + INTERVAL (k.seq * {1} + c.seq * 37 % {1}) SECOND, " +
+                    "UTC_TIMESTAMP() - INTERVAL 30 DAY + INTERVAL (k.seq * {1} + c.seq * 37 % {1} + 300) SECOND, " +
+                    "UTC_TIMESTAMP() - INTERVAL 30 DAY + INTERVAL (k.seq * {1} + c.seq * 37 % {1}) SECOND, " +
+                    "UTC_TIMESTAMP() - INTERVAL 30 DAY + INTERVAL (k.seq * {1} + c.seq * 37 % {1} + 300) SECOND, 0, 1 " +
+                    "FROM seq_1_to_{0} c JOIN seq_0_to_{2} k WHERE {3} ORDER BY k.seq, c.seq",
+                    n, period, changes - 1, filter));
+            }
+            sql.Execute(@"INSERT INTO aa_connection_state (computerid, state, lastcontact, lastcontact_utc, effective_utc, removed, updated_utc)
+                SELECT a.computerid, a.state, a.lastcontact, a.lastcontact, a.effective_utc, 0, UTC_TIMESTAMP()
+                FROM pvl_automate_connection_audit a JOIN (SELECT computerid, MAX(id) AS id FROM pvl_automate_connection_audit GROUP BY computerid) l ON l.id = a.id");
+            sql.Execute("UPDATE computers c JOIN aa_connection_state s ON s.computerid = c.ComputerID SET c.LastContact = IF(s.state = 1, NOW() - INTERVAL 2 MINUTE, s.lastcontact)");
+            sql.Execute(@"INSERT INTO aa_run_log (job, started_utc, started_local, finished_utc, status, rows_written)
+                SELECT 'connection', UTC_TIMESTAMP() - INTERVAL 31 DAY + INTERVAL seq * 5 MINUTE, NOW() - INTERVAL 31 DAY + INTERVAL seq * 5 MINUTE,
+                       UTC_TIMESTAMP() - INTERVAL 31 DAY + INTERVAL seq * 5 MINUTE, 'ok', 0 FROM seq_0_to_8927");
+            sql.Execute("ANALYZE TABLE pvl_automate_connection_audit, aa_connection_state, computers");
+            return sql.QuerySingle<long>("SELECT COUNT(*) FROM pvl_automate_connection_audit");
+        }
+
+        // The obvious ways to get the same answers: latest state by a group-wise maximum over the whole
+        // history; a day's minutes by finding each row's successor row by row; the report from raw history.
+        private const string StraightforwardDetect = @"
+            SELECT c.ComputerID, IF(c.LastContact > NOW() - INTERVAL 15 MINUTE, 1, 0) AS st
+            FROM computers c LEFT JOIN (
+              SELECT a.computerid, a.state FROM pvl_automate_connection_audit a
+              JOIN (SELECT computerid, MAX(id) AS id FROM pvl_automate_connection_audit GROUP BY computerid) m ON m.id = a.id) l
+              ON l.computerid = c.ComputerID
+            WHERE l.computerid IS NULL OR l.state <> IF(c.LastContact > NOW() - INTERVAL 15 MINUTE, 1, 0)";
+
+        private const string StraightforwardDay = @"
+            SELECT computerid,
+              SUM(IF(state = 1, TIMESTAMPDIFF(SECOND, GREATEST(effective_utc, @start), LEAST(nxt, @end)), 0)) AS online,
+              SUM(IF(state = 0, TIMESTAMPDIFF(SECOND, GREATEST(effective_utc, @start), LEAST(nxt, @end)), 0)) AS offline
+            FROM (SELECT a.computerid, a.state, a.effective_utc,
+                    COALESCE((SELECT MIN(b.effective_utc) FROM pvl_automate_connection_audit b
+                              WHERE b.computerid = a.computerid AND b.effective_utc > a.effective_utc), UTC_TIMESTAMP()) AS nxt
+                  FROM pvl_automate_connection_audit a WHERE a.effective_utc < @end) p
+            WHERE nxt > @start GROUP BY computerid";
+
+        private const string StraightforwardReport = @"
+            SELECT c.ComputerID, c.Name, cl.Name AS Client, l.Name AS Location,
+              SUM(IF(p.state = 1, GREATEST(0, TIMESTAMPDIFF(SECOND, GREATEST(p.s, UTC_TIMESTAMP() - INTERVAL 1 DAY), p.e)), 0)) AS on24,
+              SUM(IF(p.state = 0, GREATEST(0, TIMESTAMPDIFF(SECOND, GREATEST(p.s, UTC_TIMESTAMP() - INTERVAL 1 DAY), p.e)), 0)) AS off24,
+              SUM(IF(p.state = 1, GREATEST(0, TIMESTAMPDIFF(SECOND, GREATEST(p.s, UTC_TIMESTAMP() - INTERVAL 7 DAY), p.e)), 0)) AS on7,
+              SUM(IF(p.state = 0, GREATEST(0, TIMESTAMPDIFF(SECOND, GREATEST(p.s, UTC_TIMESTAMP() - INTERVAL 7 DAY), p.e)), 0)) AS off7,
+              SUM(IF(p.state = 1, GREATEST(0, TIMESTAMPDIFF(SECOND, GREATEST(p.s, UTC_TIMESTAMP() - INTERVAL 30 DAY), p.e)), 0)) AS on30,
+              SUM(IF(p.state = 0, GREATEST(0, TIMESTAMPDIFF(SECOND, GREATEST(p.s, UTC_TIMESTAMP() - INTERVAL 30 DAY), p.e)), 0)) AS off30
+            FROM computers c
+            LEFT JOIN clients cl ON cl.ClientID = c.ClientID LEFT JOIN locations l ON l.LocationID = c.LocationID
+            LEFT JOIN (SELECT computerid, state, effective_utc AS s,
+                         COALESCE(LEAD(effective_utc) OVER (PARTITION BY computerid ORDER BY effective_utc, id), UTC_TIMESTAMP()) AS e
+                       FROM pvl_automate_connection_audit) p ON p.computerid = c.ComputerID
+            GROUP BY c.ComputerID, c.Name, cl.Name, l.Name ORDER BY c.ComputerID";
+
+        private static double Time(Action action)
+        {
+            var watch = Stopwatch.StartNew();
+            try { action(); }
+            catch (MySqlException ex) when (ex.ErrorCode == MySqlErrorCode.QueryInterrupted || ex.Message.Contains("timeout", StringComparison.OrdinalIgnoreCase)) { return double.PositiveInfinity; }
+            catch (MySqlException ex) when (ex.InnerException is TimeoutException) { return double.PositiveInfinity; }
+            return watch.Elapsed.TotalSeconds;
+        }
+
+        private static double Median(List<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToList();
+            return sorted[sorted.Count / 2];
+        }
+
+        private static string Seconds(double s) =>
+            double.IsPositiveInfinity(s) ? $"> {BaselineTimeoutSeconds} s (timed out)" : s < 1 ? $"{s * 1000:0} ms" : $"{s:0.00} s";
+
+        private static string Row(int n, long rows, string operation, double ours, double baseline) =>
+            $"| {n:N0} | {rows:N0} | {operation} | {Seconds(ours)} | {Seconds(baseline)} | " +
+            (double.IsPositiveInfinity(baseline) ? $"> {BaselineTimeoutSeconds / ours:0}x" : $"{baseline / ours:0.0}x") + " |";
+    }
+}
