@@ -6,6 +6,7 @@
 #   ./build.sh demo       build, then run the demo on a sandbox MariaDB seeded with a simulated fleet
 #   ./build.sh package    build, then zip module/AutomateAudit into artifacts/
 #   ./build.sh bench [N...]  build, then run the connection-audit benchmark (default sizes 10000 100000)
+#   ./build.sh help       regenerate the cmdlet help (MAML) from docs/help/*.md
 set -euo pipefail
 cd "$(dirname "$0")"
 CONFIGURATION="${CONFIGURATION:-Release}"
@@ -65,13 +66,18 @@ case "$task" in
         version=$(grep -Eo "ModuleVersion *= *'[^']+'" AutomateAudit.psd1 | grep -Eo "[0-9][0-9.]+")
         shell -Command "Add-Type -AssemblyName System.IO.Compression.FileSystem -ErrorAction SilentlyContinue; \$zip = [IO.Path]::GetFullPath('artifacts/AutomateAudit-$version.zip'); if (Test-Path \$zip) { [IO.File]::Delete(\$zip) }; [IO.Compression.ZipFile]::CreateFromDirectory([IO.Path]::GetFullPath('module/AutomateAudit'), \$zip, 'Optimal', \$true); \$zip"
         ;;
+    help)
+        build
+        dotnet "tools/AutomateAudit.HelpGen/bin/$CONFIGURATION/net10.0/AutomateAudit.HelpGen.dll" "$PWD"
+        build
+        ;;
     bench)
         ensure_mariadb
         build
         dotnet "bench/AutomateAudit.Benchmarks/bin/$CONFIGURATION/net10.0/AutomateAudit.Benchmarks.dll" "$@"
         ;;
     *)
-        echo "unknown task '$task' (build, test, demo, package, bench)" >&2
+        echo "unknown task '$task' (build, test, demo, package, bench, help)" >&2
         exit 2
         ;;
 esac
