@@ -85,8 +85,21 @@ namespace AutomateAudit.Cmdlets
             }
         }
 
+        /// <summary>Opens the database, checks the module's tables are installed, and runs the body with clear errors.</summary>
+        protected void WithDatabase(Action<AuditDatabase> body, bool requireSchema = true)
+        {
+            using (AuditDatabase db = OpenDatabase())
+            {
+                RunDatabaseWork(() =>
+                {
+                    if (requireSchema) AssertSchemaInstalled(db);
+                    body(db);
+                }, db.Settings.Database);
+            }
+        }
+
         /// <summary>Runs the body; database failures and cancellation become proper error records.</summary>
-        protected void RunDatabaseWork(Action body, string target)
+        private void RunDatabaseWork(Action body, string target)
         {
             try
             {
@@ -106,7 +119,7 @@ namespace AutomateAudit.Cmdlets
             }
         }
 
-        protected void AssertSchemaInstalled(AuditDatabase db)
+        private void AssertSchemaInstalled(AuditDatabase db)
         {
             if (Engine.SchemaInstaller.InstalledVersion(db) == null)
             {

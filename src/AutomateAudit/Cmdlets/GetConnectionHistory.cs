@@ -32,19 +32,15 @@ namespace AutomateAudit.Cmdlets
         {
             if (Start.HasValue && End.HasValue && End.Value <= Start.Value)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("-End must be later than -Start."), "InvalidWindow", ErrorCategory.InvalidArgument, End));
-            using (var db = OpenDatabase())
+            WithDatabase(db =>
             {
-                RunDatabaseWork(() =>
+                foreach (ConnectionPeriodRow period in new ConnectionReporter(db).History(filter, Start, End))
                 {
-                    AssertSchemaInstalled(db);
-                    foreach (ConnectionPeriodRow period in new ConnectionReporter(db).History(filter, Start, End))
-                    {
-                        if (State != null && Array.IndexOf(State, (HistoryState)Enum.Parse(typeof(HistoryState), period.State)) < 0) continue;
-                        if (period.DurationMinutes < MinimumMinutes) continue;
-                        WriteObject(period);
-                    }
-                }, db.Settings.Database);
-            }
+                    if (State != null && Array.IndexOf(State, (HistoryState)Enum.Parse(typeof(HistoryState), period.State)) < 0) continue;
+                    if (period.DurationMinutes < MinimumMinutes) continue;
+                    WriteObject(period);
+                }
+            });
         }
     }
 }

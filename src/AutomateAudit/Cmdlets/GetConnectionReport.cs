@@ -27,26 +27,22 @@ namespace AutomateAudit.Cmdlets
 
         protected override void Report(ComputerFilter filter)
         {
-            using (var db = OpenDatabase())
+            WithDatabase(db =>
             {
-                RunDatabaseWork(() =>
+                var reporter = new ConnectionReporter(db) { OfflineAfter = TimeSpan.FromMinutes(OfflineAfter) };
+                if (ParameterSetName == WindowSet)
                 {
-                    AssertSchemaInstalled(db);
-                    var reporter = new ConnectionReporter(db) { OfflineAfter = TimeSpan.FromMinutes(OfflineAfter) };
-                    if (ParameterSetName == WindowSet)
+                    if (End.HasValue && End.Value <= Start)
                     {
-                        if (End.HasValue && End.Value <= Start)
-                        {
-                            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-End must be later than -Start."), "InvalidWindow", ErrorCategory.InvalidArgument, End));
-                        }
-                        foreach (var row in reporter.Window(filter, Start, End)) WriteObject(row);
+                        ThrowTerminatingError(new ErrorRecord(new ArgumentException("-End must be later than -Start."), "InvalidWindow", ErrorCategory.InvalidArgument, End));
                     }
-                    else
-                    {
-                        foreach (var row in reporter.Rolling(filter)) WriteObject(row);
-                    }
-                }, db.Settings.Database);
-            }
+                    foreach (var row in reporter.Window(filter, Start, End)) WriteObject(row);
+                }
+                else
+                {
+                    foreach (var row in reporter.Rolling(filter)) WriteObject(row);
+                }
+            });
         }
     }
 }

@@ -14,21 +14,18 @@ namespace AutomateAudit.Cmdlets
 
         protected override void EndProcessing()
         {
-            using (var db = OpenDatabase())
+            WithDatabase(db =>
             {
-                RunDatabaseWork(() =>
+                var installer = new SchemaInstaller(db);
+                var plans = installer.Plan();
+                var results = installer.Apply(plans, plan =>
+                    ShouldProcess(db.Settings.Database + "." + plan.Spec.Name, string.Join(";\n", plan.Statements)));
+                foreach (var result in results)
                 {
-                    var installer = new SchemaInstaller(db);
-                    var plans = installer.Plan();
-                    var results = installer.Apply(plans, plan =>
-                        ShouldProcess(db.Settings.Database + "." + plan.Spec.Name, string.Join(";\n", plan.Statements)));
-                    foreach (var result in results)
-                    {
-                        WriteVerbose(result.Table + ": " + result.Action + " (" + result.Changes + ")");
-                        if (PassThru) WriteObject(result);
-                    }
-                }, db.Settings.Database);
-            }
+                    WriteVerbose(result.Table + ": " + result.Action + " (" + result.Changes + ")");
+                    if (PassThru) WriteObject(result);
+                }
+            }, requireSchema: false);
         }
     }
 }

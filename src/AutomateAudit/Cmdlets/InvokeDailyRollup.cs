@@ -31,32 +31,28 @@ namespace AutomateAudit.Cmdlets
 
         protected override void EndProcessing()
         {
-            using (var db = OpenDatabase())
+            WithDatabase(db =>
             {
-                RunDatabaseWork(() =>
+                var progress = new ProgressRecord(1, "Invoke-DailyRollup", "Starting");
+                var rollup = new DailyRollup(db)
                 {
-                    AssertSchemaInstalled(db);
-                    var progress = new ProgressRecord(1, "Invoke-DailyRollup", "Starting");
-                    var rollup = new DailyRollup(db)
+                    Progress = (status, percent) =>
                     {
-                        Progress = (status, percent) =>
-                        {
-                            progress.StatusDescription = status ?? "Done";
-                            progress.PercentComplete = percent;
-                            progress.RecordType = status == null ? ProgressRecordType.Completed : ProgressRecordType.Processing;
-                            WriteProgress(progress);
-                        },
-                    };
-                    var options = new RollupOptions { RetainDays = RetainDays, RetainHistoryDays = RetainHistoryDays, Days = Day, Force = Force };
-                    foreach (RolledDay day in rollup.Run(options, d => d == DateTime.MinValue
-                        ? ShouldProcess(db.Settings.Database, "Delete daily rows older than " + RetainDays + " days and raw history older than " + RetainHistoryDays + " days")
-                        : ShouldProcess(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "Roll up connection minutes")))
-                    {
-                        WriteVerbose("Rolled up " + day.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + ": " + day.Computers + " computers in " + day.DurationMs + " ms.");
-                        if (PassThru) WriteObject(day);
-                    }
-                }, db.Settings.Database);
-            }
+                        progress.StatusDescription = status ?? "Done";
+                        progress.PercentComplete = percent;
+                        progress.RecordType = status == null ? ProgressRecordType.Completed : ProgressRecordType.Processing;
+                        WriteProgress(progress);
+                    },
+                };
+                var options = new RollupOptions { RetainDays = RetainDays, RetainHistoryDays = RetainHistoryDays, Days = Day, Force = Force };
+                foreach (RolledDay day in rollup.Run(options, d => d == DateTime.MinValue
+                    ? ShouldProcess(db.Settings.Database, "Delete daily rows older than " + RetainDays + " days and raw history older than " + RetainHistoryDays + " days")
+                    : ShouldProcess(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "Roll up connection minutes")))
+                {
+                    WriteVerbose("Rolled up " + day.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + ": " + day.Computers + " computers in " + day.DurationMs + " ms.");
+                    if (PassThru) WriteObject(day);
+                }
+            });
         }
     }
 }

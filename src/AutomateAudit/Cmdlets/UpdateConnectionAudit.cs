@@ -20,23 +20,31 @@ namespace AutomateAudit.Cmdlets
 
         protected override void EndProcessing()
         {
-            using (var db = OpenDatabase())
+            WithDatabase(db =>
             {
-                RunDatabaseWork(() =>
+                var recorder = new ConnectionRecorder(db);
+                TimeSpan offlineAfter = TimeSpan.FromMinutes(OfflineAfter);
+                // The 5-minute job makes one pass; only -WhatIf and -Confirm pay for a preview of what would change.
+                string action = "Record connection state changes";
+                if (WantsPreview())
                 {
-                    AssertSchemaInstalled(db);
-                    var recorder = new ConnectionRecorder(db);
-                    TimeSpan offlineAfter = TimeSpan.FromMinutes(OfflineAfter);
                     var preview = recorder.Record(offlineAfter, write: false).Changes;
-                    string summary = preview.Count + " connection state change(s): " +
+                    action = "Record " + preview.Count + " connection state change(s): " +
                         preview.Count(c => c.State == "Online") + " online, " + preview.Count(c => c.State == "Offline") + " offline, " +
                         preview.Count(c => c.State == "Removed") + " removed";
-                    if (!ShouldProcess(db.Settings.Database + ".pvl_automate_connection_audit", "Record " + summary)) return;
-                    RecordResult result = recorder.Record(offlineAfter);
-                    WriteVerbose("Run " + result.RunId + " at " + result.NowLocal.ToString("yyyy-MM-dd HH:mm:ss") + " (server time) recorded " + result.Changes.Count + " change(s).");
-                    if (PassThru) foreach (ConnectionChange change in result.Changes) WriteObject(change);
-                }, db.Settings.Database);
-            }
+                }
+                if (!ShouldProcess(db.Settings.Database + ".pvl_automate_connection_audit", action)) return;
+                RecordResult result = recorder.Record(offlineAfter);
+                WriteVerbose("Run " + result.RunId + " at " + result.NowLocal.ToString("yyyy-MM-dd HH:mm:ss") + " (server time) recorded " + result.Changes.Count + " change(s).");
+                if (PassThru) foreach (ConnectionChange change in result.Changes) WriteObject(change);
+            });
+        }
+
+        private bool WantsPreview()
+        {
+            object whatIf = SessionState.PSVariable.GetValue("WhatIfPreference");
+            bool preference = whatIf is SwitchParameter sw ? sw.IsPresent : whatIf is bool b && b;
+            return preference || MyInvocation.BoundParameters.ContainsKey("WhatIf") || MyInvocation.BoundParameters.ContainsKey("Confirm");
         }
     }
 }

@@ -67,15 +67,6 @@ namespace AutomateAudit.Storage
                 .Select(r => (IDictionary<string, object>)r).ToList(), r => r.Count);
         }
 
-        /// <summary>Streams rows as the server sends them (for reports whose first rows should appear at once).</summary>
-        public IEnumerable<T> Stream<T>(string sql, object parameters = null)
-        {
-            _log("SQL (streaming): " + Shorten(sql));
-            var definition = new CommandDefinition(sql, parameters, _transaction, commandTimeout: null,
-                flags: CommandFlags.None, cancellationToken: Cancellation);
-            return _connection.Query<T>(definition);
-        }
-
         public T QuerySingle<T>(string sql, object parameters = null)
         {
             return Run(sql, () => _connection.QuerySingleOrDefault<T>(Command(sql, parameters)), _ => null);
