@@ -48,7 +48,10 @@ namespace AutomateAudit.Benchmarks
                 foreach (string line in RunSize(server, size)) { report.AppendLine(line); Console.WriteLine(line); }
             }
             string path = Path.Combine(RepoPaths.Root, "bench", "RESULTS.md");
-            File.WriteAllText(path, report.ToString());
+            // Hand-written notes under "## Notes" survive a new run.
+            string old = File.Exists(path) ? File.ReadAllText(path) : string.Empty;
+            int notes = old.IndexOf("\n## Notes", StringComparison.Ordinal);
+            File.WriteAllText(path, report + (notes >= 0 ? old.Substring(notes) : string.Empty));
             Console.WriteLine("Written to " + path);
             return 0;
         }

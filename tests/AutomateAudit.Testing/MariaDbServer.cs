@@ -60,6 +60,7 @@ namespace AutomateAudit.Testing
                     "or set " + ExistingServerVariable + " to the connection string of a server where the tests may create databases.");
             }
 
+            RemoveAbandonedSandboxes();
             bool keep = dataRoot != null;
             dataRoot = dataRoot ?? Path.Combine(Path.GetTempPath(), "automateaudit-mariadb-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             string dataDir = Path.Combine(dataRoot, "data");
@@ -163,6 +164,22 @@ namespace AutomateAudit.Testing
             if (!_keepData && _dataRoot != null)
             {
                 try { Directory.Delete(_dataRoot, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
+
+        /// <summary>
+        /// A test host that is killed (not stopped) leaves its sandbox behind: remove every sandbox whose
+        /// server is no longer running and that nobody has touched for half an hour.
+        /// </summary>
+        private static void RemoveAbandonedSandboxes()
+        {
+            foreach (string dir in Directory.GetDirectories(Path.GetTempPath(), "automateaudit-mariadb-*"))
+            {
+                string pidFile = Path.Combine(dir, "mariadb.pid");
+                bool running = File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid) && Directory.Exists("/proc/" + pid);
+                // A sandbox still being set up by another process has no pid file yet: leave young ones alone.
+                if (running || Directory.GetLastWriteTimeUtc(dir) > DateTime.UtcNow.AddMinutes(-30)) continue;
+                try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }
         }
 
