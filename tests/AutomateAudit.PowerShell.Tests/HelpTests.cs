@@ -29,5 +29,14 @@ namespace AutomateAudit.PowerShell.Tests
                 Assert.True(text.Any(t => t.ToString().Trim().Length > 10), name + " -" + parameter + " has no help");
             }
         }
+
+        [Fact]
+        public void TheAccountingRulesAreAnAboutTopic()
+        {
+            using var ps = new PsSession();
+            string text = string.Join("\n", ps.Run("Get-Help -Name about_AutomateAudit_Accounting").Select(o => o.ToString()));
+            Assert.Contains("OfflineAfter", text);
+            Assert.Contains("30 minutes apart", text);
+        }
     }
 }

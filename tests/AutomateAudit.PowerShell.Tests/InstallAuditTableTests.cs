@@ -137,3 +137,48 @@ namespace AutomateAudit.PowerShell.Tests
         }
     }
 }
+
+namespace AutomateAudit.PowerShell.Tests
+{
+    using System.IO;
+    using System.Text.RegularExpressions;
+
+    public class GrantTests
+    {
+        /// <summary>The README's grant list is enough for every cmdlet, and nothing more is needed.</summary>
+        [Fact]
+        public void EveryCmdletWorksWithOnlyTheGrantsTheReadmeLists()
+        {
+            string cs = SharedServer.NewAutomateDatabase("ps_grants");
+            var builder = new MySqlConnectionStringBuilder(cs);
+            string database = builder.Database;
+            string user = "aa_" + Guid.NewGuid().ToString("N").Substring(0, 10);
+            string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+            string block = Regex.Match(readme, @"### MySQL grants.*?```sql\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
+            var statements = block.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("CREATE USER") || l.StartsWith("GRANT")).ToList();
+            Assert.True(statements.Count >= 10, "the README's grant block was not found");
+            using (var admin = new MySqlConnection(SharedServer.Instance.AdminConnectionString))
+            {
+                admin.Open();
+                foreach (string statement in statements)
+                {
+                    admin.Execute(statement.Replace("'automateaudit'@'%'", "'" + user + "'@'127.0.0.1'")
+                        .Replace("IDENTIFIED BY '...'", "IDENTIFIED BY 'Gr4nts!'").Replace("labtech.", "`" + database + "`."));
+                }
+            }
+            using var fixture = new MySqlConnection(cs);
+            fixture.Open();
+            fixture.Execute("INSERT INTO clients (ClientID, Name) VALUES (1, 'Acme'); INSERT INTO locations (LocationID, ClientID, Name) VALUES (1, 1, 'HQ'); " +
+                            "INSERT INTO computers (ComputerID, ClientID, LocationID, Name, LastContact) VALUES (1, 1, 1, 'PC1', NOW()), (2, 1, 1, 'PC2', NOW() - INTERVAL 1 HOUR)");
+            string limited = new MySqlConnectionStringBuilder(cs) { UserID = user, Password = "Gr4nts!" }.ConnectionString;
+
+            using var ps = new PsSession();
+            var (output, errors) = ps.TryRun(
+                "$PSDefaultParameterValues['*:ConnectionString'] = $cs; " +
+                "Install-AuditTable -PassThru; Update-ConnectionAudit -PassThru; Invoke-DailyRollup -PassThru; Get-ConnectionReport; Get-ConnectionHistory",
+                ("cs", limited));
+            Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => e.ToString())));
+            Assert.Equal(2, output.Count(o => o.TypeNames[0].EndsWith("ConnectionReportRow")));
+        }
+    }
+}

@@ -71,7 +71,18 @@ namespace AutomateAudit.Testing
 
             if (!Directory.Exists(Path.Combine(dataDir, "mysql")))
             {
-                Run(installer, "--datadir=" + dataDir + " --auth-root-authentication-method=normal --skip-test-db" + (asRoot ? " --user=root" : string.Empty), null);
+                string arguments = "--datadir=" + dataDir + " --auth-root-authentication-method=normal --skip-test-db" + (asRoot ? " --user=root" : string.Empty);
+                try
+                {
+                    Run(installer, arguments, null);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Seen once with two test hosts bootstrapping at the same moment: start over once.
+                    Thread.Sleep(1000);
+                    if (Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
+                    Run(installer, arguments, null);
+                }
             }
             File.WriteAllText(initFile,
                 "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';\n" +

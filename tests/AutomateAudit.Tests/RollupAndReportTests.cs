@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AutomateAudit.Engine;
+using AutomateAudit.Storage;
+using Dapper;
+
+namespace AutomateAudit.Tests
+{
+    public class RollupAndReportTests
+    {
+        [Fact]
+        public void RetentionDeletesOldRowsButKeepsEachComputersLastStateBeforeTheCut()
+        {
+            using var h = new Harness("retention");
+            DateTime now = DateTime.UtcNow;
+            now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)); // the server clock has whole seconds
+            h.Execute("INSERT INTO computers (ComputerID, Name) VALUES (1, 'A'), (2, 'B')");
+            // Computer 1 flips every day from 60 days ago; computer 2 goes silent after the first day.
+            for (int day = 60; day >= 1; day--)
+            {
+                DateTime t = now.AddDays(-day);
+                h.Simulator.Execute("UPDATE computers SET LastContact = CONVERT_TZ(@t, '+00:00', @@session.time_zone) - INTERVAL @age MINUTE WHERE ComputerID = 1",
+                    new { t, age = day % 2 == 0 ? 1 : 60 });
+                if (day == 60) h.Simulator.Execute("UPDATE computers SET LastContact = CONVERT_TZ(@t, '+00:00', @@session.time_zone) WHERE ComputerID = 2", new { t });
+                h.RecordAt(t);
+            }
+            FillRunLog(h, now.AddDays(-61), now);
+            var rollup = new DailyRollup(h.Db);
+            h.Db.UseSimulatedClock(now);
+            DateTime today = h.Simulator.QuerySingle<DateTime>("SELECT DATE(CONVERT_TZ(@now, '+00:00', @@session.time_zone))", new { now });
+            rollup.Run(new RollupOptions { Days = new[] { today.AddDays(-50), today.AddDays(-49) }, SkipRetention = true }, _ => true).ToList();
+            Assert.Equal(2, h.Scalar("SELECT COUNT(DISTINCT day) FROM pvl_automate_connection_audit_daily"));
+
+            DateTime cut = now.AddDays(-45);
+            long newer = h.Simulator.QuerySingle<long>("SELECT COUNT(*) FROM pvl_automate_connection_audit WHERE effective_utc >= @cut", new { cut });
+            var lastBefore = h.Simulator.Query<(int, long)>("SELECT computerid, MAX(id) FROM pvl_automate_connection_audit WHERE effective_utc < @cut GROUP BY computerid", new { cut }).ToList();
+            rollup.Run(new RollupOptions { RetainDays = 30, RetainHistoryDays = 45 }, _ => true).ToList();
+
+            Assert.Equal(0, h.Scalar("SELECT COUNT(*) FROM pvl_automate_connection_audit_daily WHERE day < CURDATE() - INTERVAL 31 DAY"));
+            Assert.Equal(0, h.Scalar("SELECT COUNT(*) FROM aa_connection_rollup WHERE day < CURDATE() - INTERVAL 31 DAY"));
+            Assert.Equal(newer, h.Simulator.QuerySingle<long>("SELECT COUNT(*) FROM pvl_automate_connection_audit WHERE effective_utc >= @cut", new { cut }));
+            Assert.Equal(lastBefore, h.Simulator.Query<(int, long)>("SELECT computerid, id FROM pvl_automate_connection_audit WHERE effective_utc < @cut ORDER BY computerid", new { cut }).ToList());
+            Assert.Equal(0, h.Simulator.QuerySingle<long>("SELECT COUNT(*) FROM aa_run_log WHERE started_utc < @cut", new { cut }));
+
+            // Computer 2's only state (offline since day 60) still counts: its last row before the cut was kept.
+            var report = new ConnectionReporter(h.Db).Rolling(new ComputerFilter { ComputerIds = new[] { 2 } }).Single();
+            Assert.True(report.Offline7dMinutes > 0);
+        }
+
+        /// <summary>Recording every 10 minutes as far as coverage is concerned (the state changes above are recorded for real).</summary>
+        private static void FillRunLog(Harness h, DateTime fromUtc, DateTime toUtc)
+        {
+            int runs = (int)((toUtc - fromUtc).TotalMinutes / 10);
+            h.Simulator.Execute("INSERT INTO aa_run_log (job, started_utc, started_local, status) SELECT 'connection', @from + INTERVAL seq * 10 MINUTE, " +
+                "CONVERT_TZ(@from + INTERVAL seq * 10 MINUTE, '+00:00', @@session.time_zone), 'ok' FROM seq_0_to_" + runs, new { from = fromUtc });
+        }
+
+        [Fact]
+        public void ReportRowsStreamBeforeLaterChunksAreRead()
+        {
+            using var h = new Harness("streaming");
+            h.Execute("INSERT INTO computers (ComputerID, Name, LastContact) SELECT seq, CONCAT('PC', seq), NOW() FROM seq_1_to_1800");
+            new ConnectionRecorder(h.Db).Record(TimeSpan.FromMinutes(15));
+            var chunkQueries = 0;
+            using var db = AuditDatabase.Open(h.Settings, line => { if (line.Contains("SELECT c.ComputerID AS ComputerId, c.ClientID AS ClientId")) chunkQueries++; });
+            using var rows = new ConnectionReporter(db).Rolling(new ComputerFilter()).GetEnumerator();
+            Assert.True(rows.MoveNext());
+            Assert.Equal(1, chunkQueries);
+            int count = 1;
+            while (rows.MoveNext()) count++;
+            Assert.Equal(1800, count);
+            Assert.True(chunkQueries >= 2);
+        }
+
+        [Fact]
+        public void ADayRolledUpAgainAfterLaterDaysCorrectsTheirWindowSums()
+        {
+            using var h = new Harness("resum");
+            DateTime now = DateTime.UtcNow;
+            h.Execute("INSERT INTO computers (ComputerID, Name) VALUES (1, 'A')");
+            for (int hour = 24 * 5; hour >= 1; hour--)
+            {
+                DateTime t = now.AddHours(-hour);
+                h.Simulator.Execute("UPDATE computers SET LastContact = CONVERT_TZ(@t, '+00:00', @@session.time_zone) WHERE ComputerID = 1", new { t });
+                h.RecordAt(t);
+            }
+            FillRunLog(h, now.AddDays(-6), now);
+            h.Db.UseSimulatedClock(now);
+            new DailyRollup(h.Db).Run(new RollupOptions(), _ => true).ToList();
+            var before = h.Simulator.Query<(DateTime, long)>("SELECT day, online_6d_seconds FROM pvl_automate_connection_audit_daily ORDER BY day").ToList();
+            Assert.True(before.Count >= 4, "expected several rolled days");
+            Assert.All(before, d => Assert.True(d.Item2 > 0)); // online throughout: every sum is positive
+            // Damage an early day's row, roll it up again: every later day's sums are recomputed and equal again.
+            h.Execute("UPDATE pvl_automate_connection_audit_daily SET online_6d_seconds = 1 ORDER BY day DESC LIMIT 1");
+            DateTime first = before[0].Item1;
+            new DailyRollup(h.Db).Run(new RollupOptions { Days = new[] { first }, SkipRetention = true }, _ => true).ToList();
+            Assert.Equal(before, h.Simulator.Query<(DateTime, long)>("SELECT day, online_6d_seconds FROM pvl_automate_connection_audit_daily ORDER BY day").ToList());
+        }
+    }
+}
