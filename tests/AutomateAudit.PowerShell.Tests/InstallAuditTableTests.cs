@@ -182,3 +182,27 @@ namespace AutomateAudit.PowerShell.Tests
         }
     }
 }
+
+namespace AutomateAudit.PowerShell.Tests
+{
+    public class ConnectionParameterTests
+    {
+        [Fact]
+        public void AConnectionStringAndSeparateConnectionPartsAreRejectedTogether()
+        {
+            using var ps = new PsSession();
+            var (_, errors) = ps.TryRun("Install-AuditTable -ConnectionString 'Server=x' -SslMode Required");
+            var error = Assert.Single(errors);
+            Assert.Equal("InvalidConnectionParameters,AutomateAudit.Cmdlets.InstallAuditTableCommand", error.FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public void AReportOnADatabaseWithoutTheModuleTablesSaysWhatToDo()
+        {
+            string cs = AutomateAudit.Testing.SharedServer.NewAutomateDatabase("ps_noschema");
+            using var ps = new PsSession();
+            var (_, errors) = ps.TryRun("Get-ConnectionReport -ConnectionString $cs", ("cs", cs));
+            Assert.Contains("Install-AuditTable", Assert.Single(errors).ToString());
+        }
+    }
+}

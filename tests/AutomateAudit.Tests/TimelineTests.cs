@@ -96,6 +96,35 @@ namespace AutomateAudit.Tests
         }
     }
 
+    public class TimelineTextTests
+    {
+        private static readonly DateTime Day = new DateTime(2026, 11, 1, 4, 0, 0, DateTimeKind.Utc);
+
+        [Fact]
+        public void StoredTimelinesRoundTrip()
+        {
+            var periods = new List<Period>
+            {
+                new Period(Day, Day.AddHours(1), PeriodState.Unknown),
+                new Period(Day.AddHours(1), Day.AddHours(10), PeriodState.Online),
+                new Period(Day.AddHours(10), Day.AddHours(25), PeriodState.Offline),
+            };
+            string text = TimelineText.Encode(periods);
+            Assert.Equal("U3600 O32400 F54000", text);
+            Assert.Equal(periods, TimelineText.Decode(text, Day, Day.AddHours(25)));
+        }
+
+        [Theory]
+        [InlineData("O3600 X86400")]
+        [InlineData("O-5 F86405")]
+        [InlineData("O3600")]
+        [InlineData("")]
+        public void DamagedTimelinesAreRejectedNotGuessedAt(string text)
+        {
+            Assert.Throws<FormatException>(() => TimelineText.Decode(text, Day, Day.AddDays(1)));
+        }
+    }
+
     public class CoverageTests
     {
         private static readonly DateTime T0 = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using AutomateAudit.Storage;
@@ -64,13 +65,14 @@ namespace AutomateAudit.Cmdlets
 
         private ConnectionSettings ResolveSettings()
         {
-            bool hasParts = MyInvocation.BoundParameters.ContainsKey(nameof(Server)) || MyInvocation.BoundParameters.ContainsKey(nameof(Credential));
+            bool hasParts = new[] { nameof(Server), nameof(Credential), nameof(Port), nameof(Database), nameof(SslMode) }
+                .Any(MyInvocation.BoundParameters.ContainsKey);
             try
             {
                 if (ConnectionString != null)
                 {
                     if (hasParts)
-                        throw new ArgumentException("Give either -ConnectionString or -Server/-Credential, not both.");
+                        throw new ArgumentException("Give either -ConnectionString or -Server/-Port/-Database/-Credential/-SslMode, not both.");
                     return ConnectionSettings.FromConnectionString(ConnectionString);
                 }
                 if (Server == null)
@@ -109,6 +111,12 @@ namespace AutomateAudit.Cmdlets
             {
                 ThrowTerminatingError(new ErrorRecord(ex, ex.IsConnectionFailure ? "DatabaseConnectionFailed" : "DatabaseError",
                     ex.IsConnectionFailure ? ErrorCategory.ConnectionError : ErrorCategory.InvalidOperation, target));
+            }
+            catch (FormatException ex)
+            {
+                // Something in the module's own tables that it did not write (hand edits, a foreign tool).
+                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException("The audit data in " + target + " is damaged: " + ex.Message, ex),
+                    "AuditDataDamaged", ErrorCategory.InvalidData, target));
             }
             catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
             {
