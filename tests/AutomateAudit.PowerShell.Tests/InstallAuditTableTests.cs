@@ -85,6 +85,9 @@ namespace AutomateAudit.PowerShell.Tests
             Assert.Equal(2, db.QuerySingle<int>("SELECT COUNT(*) FROM pvl_automate_connection_audit_daily"));
             Assert.Equal(1, db.QuerySingle<int>("SELECT COUNT(*) FROM pvl_report_idlemon WHERE Username = 'jsmith'"));
             Assert.Equal(1, db.QuerySingle<int>("SELECT COUNT(*) FROM plugin_proval_usersessions WHERE SessionLength = 125"));
+            // Tables ProVal's scripts still write to are not altered at all.
+            Assert.Equal(8, db.QuerySingle<int>("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'pvl_report_idlemon'"));
+            Assert.Equal(6, db.QuerySingle<int>("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'plugin_proval_usersessions'"));
             // ProVal history is continued: effective times filled, current state taken from the latest row.
             Assert.Equal(0, db.QuerySingle<int>("SELECT COUNT(*) FROM pvl_automate_connection_audit WHERE effective_utc IS NULL OR id IS NULL"));
             Assert.Equal(new[] { (1, 0), (2, 1) }, db.Query<(int, int)>("SELECT computerid, state FROM aa_connection_state ORDER BY computerid").ToArray());

@@ -41,7 +41,9 @@ namespace AutomateAudit.Tests
             Assert.Equal(0, h.Scalar("SELECT COUNT(*) FROM aa_connection_rollup WHERE day < CURDATE() - INTERVAL 31 DAY"));
             Assert.Equal(newer, h.Simulator.QuerySingle<long>("SELECT COUNT(*) FROM pvl_automate_connection_audit WHERE effective_utc >= @cut", new { cut }));
             Assert.Equal(lastBefore, h.Simulator.Query<(int, long)>("SELECT computerid, id FROM pvl_automate_connection_audit WHERE effective_utc < @cut ORDER BY computerid", new { cut }).ToList());
-            Assert.Equal(0, h.Simulator.QuerySingle<long>("SELECT COUNT(*) FROM aa_run_log WHERE started_utc < @cut", new { cut }));
+            // Old runs are gone except the very first, which still says where adopted history would end.
+            var oldRuns = h.Simulator.Query<DateTime>("SELECT started_utc FROM aa_run_log WHERE started_utc < @cut", new { cut }).ToList();
+            Assert.Equal(h.Simulator.QuerySingle<DateTime>("SELECT MIN(started_utc) FROM aa_run_log"), Assert.Single(oldRuns));
 
             // Computer 2's only state (offline since day 60) still counts: its last row before the cut was kept.
             var report = new ConnectionReporter(h.Db).Rolling(new ComputerFilter { ComputerIds = new[] { 2 } }).Single();
@@ -54,6 +56,35 @@ namespace AutomateAudit.Tests
             int runs = (int)((toUtc - fromUtc).TotalMinutes / 10);
             h.Simulator.Execute("INSERT INTO aa_run_log (job, started_utc, started_local, status) SELECT 'connection', @from + INTERVAL seq * 10 MINUTE, " +
                 "CONVERT_TZ(@from + INTERVAL seq * 10 MINUTE, '+00:00', @@session.time_zone), 'ok' FROM seq_0_to_" + runs, new { from = fromUtc });
+        }
+
+        [Fact]
+        public void AChangeDatedBackIntoARolledDayMakesItDueAgain()
+        {
+            using var h = new Harness("reopen");
+            DateTime now = DateTime.UtcNow;
+            now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+            h.Execute("INSERT INTO computers (ComputerID, Name) VALUES (1, 'A')");
+            h.Simulator.Execute("UPDATE computers SET LastContact = CONVERT_TZ(@t, '+00:00', @@session.time_zone)", new { t = now.AddDays(-4) });
+            h.RecordAt(now.AddDays(-4));
+            FillRunLog(h, now.AddDays(-4), now);
+            h.Db.UseSimulatedClock(now);
+            var first = new DailyRollup(h.Db).Run(new RollupOptions(), _ => true).ToList();
+            Assert.True(first.Count >= 3);
+            Assert.Equal(0, h.Scalar("SELECT COALESCE(SUM(offline_seconds), 0) FROM pvl_automate_connection_audit_daily"));
+
+            // The agent's last check-in was 50 hours ago, but with -OfflineAfter 1440 the silence is only now
+            // long enough to count: the change lands in days already rolled up.
+            h.Simulator.Execute("UPDATE computers SET LastContact = CONVERT_TZ(@t, '+00:00', @@session.time_zone)", new { t = now.AddHours(-50) });
+            var change = h.RecordAt(now, offlineMinutes: 1440).Changes.Single();
+            Assert.Equal(now.AddHours(-50), change.EffectiveUtc);
+            long reopened = first.Count - h.Scalar("SELECT COUNT(*) FROM aa_connection_rollup");
+            Assert.True(reopened >= 2, "days after the change should be due again");
+
+            h.Db.UseSimulatedClock(now);
+            var again = new DailyRollup(h.Db).Run(new RollupOptions(), _ => true).ToList();
+            Assert.Equal(reopened, again.Count);
+            Assert.True(h.Scalar("SELECT SUM(offline_seconds) FROM pvl_automate_connection_audit_daily") > 24 * 3600);
         }
 
         [Fact]

@@ -18,6 +18,7 @@ namespace AutomateAudit.Cmdlets
         private bool _piped;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
         [ValidateRange(1, int.MaxValue)]
         public int[] ComputerId { get; set; }
 

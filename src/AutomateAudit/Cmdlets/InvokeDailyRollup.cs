@@ -11,7 +11,7 @@ namespace AutomateAudit.Cmdlets
     public sealed class InvokeDailyRollupCommand : AuditDatabaseCmdlet
     {
         [Parameter]
-        [ValidateRange(1, 3650)]
+        [ValidateRange(30, 3650)]
         public int RetainDays { get; set; } = 30;
 
         [Parameter]

@@ -67,6 +67,7 @@ namespace AutomateAudit.Engine
                     {
                         _db.Execute(ConnectionAuditSql.WriteChanges, args);
                         _db.Execute(ConnectionAuditSql.WriteState, args);
+                        _db.Execute(ConnectionAuditSql.ReopenRolledDays);
                         changes = ReadChanges(ConnectionAuditSql.ReadChanges, null, clock, runId);
                     }
                     _db.Execute(ModuleSql.FinishRun, new { id = runId, status = "ok", rows = changed, detail = "offline after " + (int)offlineAfter.TotalMinutes + " min" });

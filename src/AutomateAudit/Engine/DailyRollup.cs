@@ -62,8 +62,8 @@ namespace AutomateAudit.Engine
 
             DateTime firstUtc = _db.QuerySingle<DateTime>(ConnectionAuditSql.FirstHistoryUtc);
             if (firstUtc.Year >= 9999) return new List<DateTime>();
-            DateTime first = ServerClock.Read(_db, firstUtc, firstUtc).ToLocal(firstUtc).Date;
             DateTime oldest = today.AddDays(-options.RetainDays);
+            DateTime first = ServerClock.ToLocal(_db, firstUtc).Date;
             if (first < oldest) first = oldest;
             var done = options.Force ? new HashSet<DateTime>()
                 : new HashSet<DateTime>(_db.Query<(DateTime Day, DateTime StartUtc, DateTime EndUtc)>(ConnectionAuditSql.RolledDays, new { from = first, to = lastComplete }).Select(r => r.Day.Date));
@@ -74,7 +74,7 @@ namespace AutomateAudit.Engine
 
         public IEnumerable<RolledDay> Run(RollupOptions options, Func<DateTime, bool> approve)
         {
-            if (options.RetainDays < 1) throw new ArgumentOutOfRangeException(nameof(options.RetainDays), "RetainDays must be at least 1.");
+            if (options.RetainDays < 30) throw new ArgumentOutOfRangeException(nameof(options.RetainDays), "RetainDays must be at least 30: the 30-day report sums that many daily rows.");
             if (options.RetainHistoryDays < 32) throw new ArgumentOutOfRangeException(nameof(options.RetainHistoryDays), "RetainHistoryDays must be at least 32: the 30-day report reads raw history that old.");
             ServerClock clock = ServerClock.Read(_db);
             var days = PendingDays(options, clock);
@@ -246,7 +246,8 @@ namespace AutomateAudit.Engine
                 if (ids.Count == 0) break;
                 _db.Execute(ConnectionAuditSql.DeleteHistoryIds, new { ids });
             }
-            while (_db.Execute(ConnectionAuditSql.DeleteOldRunsBatch, new { before = historyCut }) > 0) { }
+            long firstRun = _db.QuerySingle<long?>(ConnectionAuditSql.FirstRunId) ?? 0;
+            while (_db.Execute(ConnectionAuditSql.DeleteOldRunsBatch, new { before = historyCut, firstRun }) > 0) { }
         }
 
         private sealed class DailyRow

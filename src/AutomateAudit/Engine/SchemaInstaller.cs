@@ -59,6 +59,8 @@ namespace AutomateAudit.Engine
             if (existingColumns.Count == 0)
                 return new TablePlan(spec, exists: false, new[] { spec.CreateSql() }, "created with " + spec.Columns.Count + " columns");
 
+            if (!spec.ExtendExisting)
+                return new TablePlan(spec, exists: true, new string[0], "kept as it is: another solution still writes to it");
             var have = new HashSet<string>(existingColumns.Select(c => c.Column), StringComparer.OrdinalIgnoreCase);
             var haveIndex = new HashSet<string>(existingIndexes, StringComparer.OrdinalIgnoreCase);
             bool hasPrimaryKey = haveIndex.Contains("PRIMARY");

@@ -42,7 +42,7 @@ namespace AutomateAudit.Engine
             for (int i = 1; i < daily.Count; i++)
             {
                 if (daily[i].Offset == daily[i - 1].Offset) continue;
-                foreach (var hour in Offsets(db, daily[i - 1].Utc, daily[i].Utc, "MINUTE", 15))
+                foreach (var hour in OffsetsOnce(db, daily[i - 1].Utc, daily[i].Utc, "MINUTE", 15))
                 {
                     if (hour.Offset != offsets[offsets.Count - 1].Item2) offsets.Add((hour.Utc, hour.Offset));
                 }
@@ -50,7 +50,25 @@ namespace AutomateAudit.Engine
             return new ServerClock(now.Local, now.Utc, offsets);
         }
 
+        /// <summary>One UTC instant in the server's local time.</summary>
+        public static DateTime ToLocal(AuditDatabase db, DateTime utc) =>
+            db.QuerySingle<DateTime>("SELECT " + ConnectionAuditSql.UtcToLocal("CAST(@utc AS DATETIME)"), new { utc });
+
         private static List<(DateTime Utc, TimeSpan Offset)> Offsets(AuditDatabase db, DateTime fromUtc, DateTime toUtc, string unit, int step = 1)
+        {
+            // MySQL stops a recursive CTE after cte_max_recursion_depth (1000) rows: ask in pieces.
+            var all = new List<(DateTime Utc, TimeSpan Offset)>();
+            TimeSpan stride = unit == "DAY" ? TimeSpan.FromDays(900 * step) : TimeSpan.FromMinutes(900 * step);
+            for (DateTime from = fromUtc; ; from += stride)
+            {
+                DateTime to = from + stride < toUtc ? from + stride : toUtc;
+                foreach (var o in OffsetsOnce(db, from, to, unit, step))
+                    if (all.Count == 0 || o.Utc > all[all.Count - 1].Utc) all.Add(o);
+                if (to >= toUtc) return all;
+            }
+        }
+
+        private static List<(DateTime Utc, TimeSpan Offset)> OffsetsOnce(AuditDatabase db, DateTime fromUtc, DateTime toUtc, string unit, int step)
         {
             string sql =
                 "WITH RECURSIVE t(u) AS (SELECT CAST(@from AS DATETIME) UNION ALL SELECT u + INTERVAL " + step + " " + unit + " FROM t WHERE u < @to) " +

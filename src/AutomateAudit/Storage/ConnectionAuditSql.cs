@@ -46,7 +46,7 @@ namespace AutomateAudit.Storage
         "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, effective_utc, removed, updated_utc, first_seen_utc) " +
             "SELECT a.computerid, a.state, a.lastcontact, a.effective_utc, a.removed, UTC_TIMESTAMP(), l.first FROM `" + AuditTable + "` a " +
             "JOIN (SELECT computerid, MAX(id) AS id, MIN(effective_utc) AS first FROM `" + AuditTable + "` GROUP BY computerid) l ON l.id = a.id " +
-            "LEFT JOIN `" + StateTable + "` s ON s.computerid = a.computerid WHERE s.computerid IS NULL");
+            "LEFT JOIN `" + StateTable + "` s ON s.computerid = a.computerid WHERE s.computerid IS NULL AND a.effective_utc IS NOT NULL");
 
         public static readonly TableSpec Daily = new TableSpec(DailyTable, "ConnectionAudit", new[]
         {
@@ -116,42 +116,51 @@ namespace AutomateAudit.Storage
 
         // ---- recording (Update-ConnectionAudit) ----------------------------------------------------
 
-        private const string OnlineNow = "(c.LastContact IS NOT NULL AND c.LastContact > @nowLocal - INTERVAL @offlineSeconds SECOND)";
-
-        /// <summary>
-        /// computers.LastContact in UTC by the server's zone rules. An offline computer whose LastContact is
-        /// unchanged keeps the reading made when it went silent (in the repeated hour of a DST fall-back the
-        /// same local time comes round again). A new LastContact is at most minutes old: in the repeated
-        /// hour of a DST fall-back CONVERT_TZ takes the later reading, and when that lies in the future
-        /// the earlier one was meant. Servers without zone tables fall back to the age on the server clock.
-        /// </summary>
-        private const string LastContactUtc =
-            "IF(c.LastContact IS NULL, NULL, IF(s.state = 0 AND s.removed = 0 AND s.lastcontact_utc IS NOT NULL AND c.LastContact = s.lastcontact, s.lastcontact_utc, COALESCE(" +
-            "IF(CONVERT_TZ(c.LastContact, @@session.time_zone, '+00:00') > @nowUtc, CONVERT_TZ(c.LastContact, @@session.time_zone, '+00:00') - INTERVAL 1 HOUR, CONVERT_TZ(c.LastContact, @@session.time_zone, '+00:00')), " +
-            "@nowUtc - INTERVAL TIMESTAMPDIFF(SECOND, c.LastContact, @nowLocal) SECOND)))";
-
         /// <summary>
         /// Every computer whose state differs from the last one recorded (or that is new, or back after a
         /// removal), plus every tracked computer that left the computers table. One pass over computers,
         /// joined on the state table's primary key: the cost does not depend on how much history exists.
-        /// Online means a LastContact within OfflineAfter of now, compared in UTC so that the repeated
-        /// hour of a DST fall-back cannot make a silent agent look fresh. The change takes effect at the
-        /// LastContact, never earlier than the previous change (rule 6) nor later than now.
+        /// Online means a LastContact within OfflineAfter of now, compared in UTC. The change takes effect
+        /// at the LastContact, never earlier than the previous change (rule 6) nor later than now.
+        ///
+        /// LastContact to UTC, innermost first: a zero date is no contact. An offline computer whose
+        /// LastContact is unchanged keeps the reading made when it went silent (in the repeated hour of a
+        /// DST fall-back the same local time comes round again). Otherwise the server's zone rules apply;
+        /// when the local time is ambiguous (both readings an hour apart map back to it) the latest
+        /// reading that is not in the future is taken, whichever one the server picked, because a new
+        /// LastContact is minutes old. Servers without zone tables fall back to the age on the server clock.
         /// </summary>
         public const string DetectChanges =
             "SELECT x.ComputerId, x.State, x.LastContact, " +
             "LEAST(@nowUtc, GREATEST(COALESCE(x.PreviousUtc, '1000-01-01'), COALESCE(x.LastContactUtc, @nowUtc))) AS EffectiveUtc, " +
             "0 AS Removed, x.FirstSeen, x.LastContactUtc FROM (" +
-            "SELECT c.ComputerID AS ComputerId, c.LastContact, s.effective_utc AS PreviousUtc, s.state AS PreviousState, " +
-            "IF(s.computerid IS NULL OR s.removed = 1, 1, 0) AS FirstSeen, " +
-            "IF(" + LastContactUtc + " > @nowUtc - INTERVAL @offlineSeconds SECOND, 1, 0) AS State, " +
-            LastContactUtc + " AS LastContactUtc " +
-            "FROM computers c LEFT JOIN `" + StateTable + "` s ON s.computerid = c.ComputerID) x " +
+            " SELECT y.ComputerId, y.LastContact, y.PreviousUtc, y.PreviousState, y.FirstSeen, y.LastContactUtc, " +
+            " IF(y.LastContactUtc > @nowUtc - INTERVAL @offlineSeconds SECOND, 1, 0) AS State FROM (" +
+            "  SELECT z.ComputerId, z.LastContact, z.PreviousUtc, z.PreviousState, z.FirstSeen, " +
+            "  IF(z.LastContact IS NULL, NULL, IF(z.PreviousState = 0 AND z.PreviousRemoved = 0 AND z.PreviousLastContactUtc IS NOT NULL AND z.LastContact = z.PreviousLastContact, " +
+            "   z.PreviousLastContactUtc, COALESCE(CASE " +
+            "    WHEN z.Converted > @nowUtc AND CONVERT_TZ(z.Converted - INTERVAL 1 HOUR, '+00:00', @@session.time_zone) = z.LastContact THEN z.Converted - INTERVAL 1 HOUR " +
+            "    WHEN z.Converted + INTERVAL 1 HOUR <= @nowUtc AND CONVERT_TZ(z.Converted + INTERVAL 1 HOUR, '+00:00', @@session.time_zone) = z.LastContact THEN z.Converted + INTERVAL 1 HOUR " +
+            "    ELSE z.Converted END, " +
+            "   @nowUtc - INTERVAL TIMESTAMPDIFF(SECOND, z.LastContact, @nowLocal) SECOND))) AS LastContactUtc FROM (" +
+            "   SELECT c.ComputerID AS ComputerId, IF(c.LastContact < '1000-01-01', NULL, c.LastContact) AS LastContact, " +
+            "   CONVERT_TZ(IF(c.LastContact < '1000-01-01', NULL, c.LastContact), @@session.time_zone, '+00:00') AS Converted, " +
+            "   s.effective_utc AS PreviousUtc, s.state AS PreviousState, s.removed AS PreviousRemoved, " +
+            "   s.lastcontact AS PreviousLastContact, s.lastcontact_utc AS PreviousLastContactUtc, " +
+            "   IF(s.computerid IS NULL OR s.removed = 1, 1, 0) AS FirstSeen " +
+            "   FROM computers c LEFT JOIN `" + StateTable + "` s ON s.computerid = c.ComputerID) z) y) x " +
             "WHERE x.FirstSeen = 1 OR x.PreviousState <> x.State " +
             "UNION ALL " +
             "SELECT s.computerid, 0, s.lastcontact, GREATEST(s.effective_utc, @nowUtc), 1, 0, s.lastcontact_utc " +
             "FROM `" + StateTable + "` s LEFT JOIN computers c ON c.ComputerID = s.computerid " +
             "WHERE c.ComputerID IS NULL AND s.removed = 0";
+
+        /// <summary>
+        /// A change dated back into a day already rolled up (a late offline, a large OfflineAfter, the run
+        /// after a recording outage) makes that day and every later one due again.
+        /// </summary>
+        public const string ReopenRolledDays =
+            "DELETE FROM `" + RollupTable + "` WHERE end_utc > (SELECT MIN(EffectiveUtc) FROM aa_tmp_changes)";
 
         public const string PrepareChanges =
             "CREATE TEMPORARY TABLE IF NOT EXISTS aa_tmp_changes (" +
@@ -193,7 +202,7 @@ namespace AutomateAudit.Storage
         /// <summary>Every change in [@from, @to) of every computer (the report's "today so far").</summary>
         public const string AllChangesBetween =
             "SELECT computerid AS ComputerId, effective_utc AS EffectiveUtc, IF(removed = 1, NULL, state) AS State " +
-            "FROM `" + AuditTable + "` WHERE effective_utc >= @from AND effective_utc < @to";
+            "FROM `" + AuditTable + "` WHERE effective_utc >= @from AND effective_utc < @to ORDER BY computerid, effective_utc, id";
 
         public const string ChangesBetween =
             "SELECT computerid AS ComputerId, effective_utc AS EffectiveUtc, IF(removed = 1, NULL, state) AS State " +
@@ -266,7 +275,10 @@ namespace AutomateAudit.Storage
 
         public const string DeleteHistoryIds = "DELETE FROM `" + AuditTable + "` WHERE id IN @ids";
 
-        public const string DeleteOldRunsBatch = "DELETE FROM aa_run_log WHERE started_utc < @before LIMIT 5000";
+        // The first successful recording run is kept: it marks where adopted ProVal history stops counting as observed.
+        public const string DeleteOldRunsBatch = "DELETE FROM aa_run_log WHERE started_utc < @before AND id <> @firstRun LIMIT 5000";
+
+        public const string FirstRunId = "SELECT id FROM aa_run_log WHERE job = 'connection' AND status = 'ok' ORDER BY started_utc, id LIMIT 1";
 
         // ---- reports ---------------------------------------------------------------------------------
 

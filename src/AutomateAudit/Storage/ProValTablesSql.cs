@@ -3,6 +3,8 @@ namespace AutomateAudit.Storage
     /// <summary>Tables of the IdleMon report and the user session audit, with ProVal's published columns.</summary>
     internal static class ProValTablesSql
     {
+        // ProVal's IdleMon and user-session scripts keep writing these tables until the module's own
+        // collectors replace them, so existing ones are not altered.
         public static readonly TableSpec IdleMon = new TableSpec("pvl_report_idlemon", "IdleMon", new[]
         {
             new ColumnSpec("id", "BIGINT UNSIGNED NOT NULL AUTO_INCREMENT"),
@@ -18,7 +20,7 @@ namespace AutomateAudit.Storage
         {
             new IndexSpec("ix_aa_idlemon_computer_time", false, "computerid", "ScriptRunTime"),
             new IndexSpec("ix_aa_idlemon_time", false, "ScriptRunTime"),
-        });
+        }) { ExtendExisting = false };
 
         public static readonly TableSpec UserSessions = new TableSpec("plugin_proval_usersessions", "UserSessions", new[]
         {
@@ -33,6 +35,6 @@ namespace AutomateAudit.Storage
         {
             new IndexSpec("ix_aa_usersessions_computer_time", false, "ComputerID", "Timestamp"),
             new IndexSpec("ix_aa_usersessions_time", false, "Timestamp"),
-        });
+        }) { ExtendExisting = false };
     }
 }

@@ -21,6 +21,12 @@ namespace AutomateAudit.Storage
 
         public string Name { get; }
         public string Family { get; }
+
+        /// <summary>
+        /// False for tables another solution still writes to: created when missing, otherwise left exactly
+        /// as they are (a new column would break an INSERT that lists no columns).
+        /// </summary>
+        public bool ExtendExisting { get; set; } = true;
         public IReadOnlyList<ColumnSpec> Columns { get; }
         public string PrimaryKey { get; }
         public IReadOnlyList<IndexSpec> Indexes { get; }
