@@ -129,3 +129,21 @@ namespace AutomateAudit.Tests
         }
     }
 }
+
+namespace AutomateAudit.Tests
+{
+    public class CancellationTests
+    {
+        [Fact]
+        public void CancellingStopsARunningStatementOnTheServer()
+        {
+            using var h = new Harness("cancel", install: false);
+            using var stop = new System.Threading.CancellationTokenSource();
+            using var db = AutomateAudit.Storage.AuditDatabase.Open(h.Settings, null, stop.Token);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            stop.CancelAfter(300);
+            Assert.ThrowsAny<Exception>(() => db.QuerySingle<long>("SELECT SLEEP(20)"));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "the statement ran on after cancellation: " + watch.Elapsed);
+        }
+    }
+}

@@ -131,6 +131,8 @@ namespace AutomateAudit.Storage
         private TResult Run<TResult>(string sql, Func<TResult> action, Func<TResult, int?> count)
         {
             var watch = Stopwatch.StartNew();
+            // Dapper's synchronous calls do not watch the token: Ctrl+C kills the running statement on the server.
+            using (Cancellation.CanBeCanceled ? Cancellation.Register(KillRunningStatement) : default(CancellationTokenRegistration))
             try
             {
                 TResult result = action();
@@ -143,6 +145,26 @@ namespace AutomateAudit.Storage
                 throw new AuditDatabaseException(
                     "The database at " + Settings.Describe() + " refused a statement (" + ex.ErrorCode + "): " + ex.Message
                     + Environment.NewLine + "Statement: " + Shorten(sql), ex);
+            }
+        }
+
+        private void KillRunningStatement()
+        {
+            try
+            {
+                using (var killer = new MySqlConnection(Settings.ConnectionString))
+                {
+                    killer.Open();
+                    using (var command = killer.CreateCommand())
+                    {
+                        command.CommandText = "KILL QUERY " + _connection.ServerThread.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        command.ExecuteNonQuery();
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is MySqlException || ex is InvalidOperationException || ex is System.IO.IOException)
+            {
+                // The statement may have finished, or the server be gone: nothing left to stop.
             }
         }
 
