@@ -19,7 +19,7 @@ namespace AutomateAudit.PowerShell.Tests
             string synopsis = help.Properties["Synopsis"].Value?.ToString()?.Trim();
             Assert.False(string.IsNullOrEmpty(synopsis));
             Assert.DoesNotContain(name + " [", synopsis); // not the auto-generated syntax line
-            Assert.NotEmpty(ps.Run("(Get-Help -Name $n -Full).Description | ForEach-Object Text", ("n", name)).Where(t => t.ToString().Length > 20));
+            Assert.Contains(ps.Run("(Get-Help -Name $n -Full).Description | ForEach-Object Text", ("n", name)), t => t.ToString().Length > 20);
             Assert.NotEmpty(ps.Run("(Get-Help -Name $n -Full).Examples.Example", ("n", name)));
             var parameters = ps.Run("(Get-Command -Name $n).Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.PSCmdlet]::CommonParameters -and $_ -notin [System.Management.Automation.PSCmdlet]::OptionalCommonParameters }", ("n", name));
             Assert.NotEmpty(parameters);

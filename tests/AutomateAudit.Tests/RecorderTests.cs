@@ -80,7 +80,7 @@ namespace AutomateAudit.Tests
         }
 
         [Fact]
-        public void OverlappingRunsNeverDuplicateAChange()
+        public async Task OverlappingRunsNeverDuplicateAChange()
         {
             using var h = new Harness("rec_overlap");
             var sim = SmallFleet(agents: 300);
@@ -91,7 +91,7 @@ namespace AutomateAudit.Tests
                 using var db = AuditDatabase.Open(h.Settings);
                 return new ConnectionRecorder(db).Record(TimeSpan.FromMinutes(15)).Changes.Count;
             })).ToArray();
-            Task.WaitAll(runs);
+            await Task.WhenAll(runs);
             long computers = h.Scalar("SELECT COUNT(*) FROM computers");
             Assert.Equal(computers, runs.Sum(r => r.Result));
             Assert.Equal(computers, h.Scalar("SELECT COUNT(*) FROM pvl_automate_connection_audit"));

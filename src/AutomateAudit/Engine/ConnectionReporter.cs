@@ -149,13 +149,26 @@ namespace AutomateAudit.Engine
             DateTime todayStart = yesterdayBounds.End;
             var accounting = new ConnectionAccounting(_db, coverage);
             IReadOnlyList<Interval> unobservedToday = coverage.Within(todayStart, now);
-            var changesToday = _db.Query<(int ComputerId, DateTime EffectiveUtc, long? State)>(ConnectionAuditSql.AllChangesBetween, new { from = todayStart, to = now })
-                .GroupBy(r => r.ComputerId)
-                .ToDictionary(g => g.Key, g => g.Select(r => new StateChange(r.EffectiveUtc, ConnectionAccounting.ToState(r.State))).ToList());
+            Dictionary<int, List<StateChange>> changesToday = null;
             var days = new List<DateTime> { yesterday, head7, head30 };
+            bool firstChunk = true;
 
             foreach (var chunk in Chunks(filter, clock))
             {
+                // The first (small) chunk reads only its own computers' changes of today, so its rows
+                // appear at once; the rest of the fleet's are read in one range scan after that.
+                Dictionary<int, List<StateChange>> chunkChanges;
+                if (firstChunk)
+                {
+                    chunkChanges = Group(_db.Query<(int ComputerId, DateTime EffectiveUtc, long? State)>(ConnectionAuditSql.ChangesBetween,
+                        new { ids = chunk.Select(c => c.ComputerId).ToList(), from = todayStart, to = now }));
+                    firstChunk = false;
+                }
+                else
+                {
+                    chunkChanges = changesToday ?? (changesToday = Group(_db.Query<(int ComputerId, DateTime EffectiveUtc, long? State)>(
+                        ConnectionAuditSql.AllChangesBetween, new { from = todayStart, to = now })));
+                }
                 int lo = chunk.Min(c => c.ComputerId), hi = chunk.Max(c => c.ComputerId);
                 var rows = _db.Query<DayRow>(ConnectionAuditSql.ReportDays, new { lo, hi, days })
                     .ToDictionary(r => (r.ComputerId, r.Day.Date));
@@ -173,7 +186,7 @@ namespace AutomateAudit.Engine
                         continue;
                     }
                     PeriodState startToday = y == null ? PeriodState.Unknown : ConnectionAccounting.ToState(y.EndState);
-                    changesToday.TryGetValue(computer.ComputerId, out List<StateChange> changes);
+                    chunkChanges.TryGetValue(computer.ComputerId, out List<StateChange> changes);
                     var todayPeriods = Timeline.Periods(todayStart, now, startToday, changes ?? Enumerable.Empty<StateChange>(), unobservedToday);
                     Totals todayTotals = Timeline.Sum(todayPeriods, todayStart, now);
 
@@ -204,6 +217,10 @@ namespace AutomateAudit.Engine
                 }
             }
         }
+
+        private static Dictionary<int, List<StateChange>> Group(IEnumerable<(int ComputerId, DateTime EffectiveUtc, long? State)> rows) =>
+            rows.GroupBy(r => r.ComputerId)
+                .ToDictionary(g => g.Key, g => g.Select(r => new StateChange(r.EffectiveUtc, ConnectionAccounting.ToState(r.State))).ToList());
 
         private static void AddHead(ref Totals totals, Dictionary<(int, DateTime), DayRow> rows, int computerId, DateTime day, Dictionary<DateTime, Interval> rolled, DateTime from)
         {
