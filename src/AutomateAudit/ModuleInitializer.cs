@@ -7,20 +7,26 @@ using System.Reflection;
 namespace AutomateAudit
 {
     /// <summary>
-    /// Loads the module's private dependencies (MySqlConnector, Dapper and their shims) from the
-    /// "dependencies" subfolder so they never clash with other modules' copies in the same session.
-    /// PowerShell 7: the dependencies live in a load context of their own, created through reflection
-    /// because netstandard2.0 cannot name AssemblyLoadContext. Windows PowerShell 5.1: AssemblyResolve
-    /// answers by simple name, ignoring versions, which stands in for the binding redirects a module
-    /// cannot ship.
+    /// Loads the engine (AutomateAudit.Engine) and its private dependencies (MySqlConnector, Dapper and their
+    /// shims) from the "dependencies" subfolder, so they never clash with other modules' copies.
+    /// <para>PowerShell 7: the engine is loaded into <c>DependencyLoadContext</c> (AutomateAudit.LoadContext.dll),
+    /// whose Load() serves every dependency from the folder. The cmdlet assembly references only PowerShell and
+    /// the engine, so MySqlConnector never binds in the default context, whatever another module loaded there.</para>
+    /// <para>Windows PowerShell 5.1: AssemblyResolve answers the engine's and the dependencies' requests with
+    /// Assembly.LoadFile, which (unlike LoadFrom) never hands back another module's already-loaded copy that has
+    /// the same identity. Versions are ignored, standing in for the binding redirects a module cannot ship.</para>
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
+        internal const string EngineAssembly = "AutomateAudit.Engine";
+        private const string LoadContextAssembly = "AutomateAudit.LoadContext";
+
         private static readonly Assembly Self = typeof(ModuleInitializer).Assembly;
         private static readonly string DependencyFolder =
             Path.Combine(Path.GetDirectoryName(Self.Location) ?? ".", "dependencies");
         private static readonly Dictionary<string, string> Dependencies = FindDependencies();
-        private static readonly IsolatedLoadContext LoadContext = IsolatedLoadContext.TryCreate("AutomateAudit");
+        private static readonly Dictionary<string, Assembly> Loaded = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
+        private static readonly Func<string, Assembly> LoadIsolated = CreateIsolatedLoader();
 
         public void OnImport()
         {
@@ -38,14 +44,12 @@ namespace AutomateAudit
             if (Directory.Exists(DependencyFolder))
             {
                 foreach (string path in Directory.GetFiles(DependencyFolder, "*.dll"))
-                {
                     found[Path.GetFileNameWithoutExtension(path)] = path;
-                }
             }
             return found;
         }
 
-        private static bool IsOurs(Assembly requester)
+        internal static bool IsOurs(Assembly requester)
         {
             if (requester == null || requester == Self) return true;
             string location;
@@ -57,36 +61,32 @@ namespace AutomateAudit
         private static Assembly ResolveDependency(object sender, ResolveEventArgs args)
         {
             string name = new AssemblyName(args.Name).Name;
-            if (name == null || !Dependencies.TryGetValue(name, out string path) || !IsOurs(args.RequestingAssembly))
+            if (name == null || !Dependencies.ContainsKey(name) || !IsOurs(args.RequestingAssembly)) return null;
+            // PowerShell 7: the default context asks only for the engine; its context serves everything else.
+            if (LoadIsolated != null) return name == EngineAssembly ? LoadIsolated(name) : null;
+            lock (Loaded)
             {
-                return null;
+                if (!Loaded.TryGetValue(name, out Assembly assembly))
+                {
+                    assembly = Assembly.LoadFile(Dependencies[name]);
+                    Loaded[name] = assembly;
+                }
+                return assembly;
             }
-            return LoadContext != null ? LoadContext.LoadFromAssemblyPath(path) : Assembly.LoadFrom(path);
         }
 
-        /// <summary>An AssemblyLoadContext of our own on .NET (Core); null on .NET Framework.</summary>
-        private sealed class IsolatedLoadContext
+        /// <summary>On .NET (PowerShell 7): a loader into the module's own load context; null on .NET Framework.</summary>
+        private static Func<string, Assembly> CreateIsolatedLoader()
         {
-            private readonly object _context;
-            private readonly MethodInfo _loadFromAssemblyPath;
-
-            private IsolatedLoadContext(Type contextType, string name)
-            {
-                ConstructorInfo ctor = contextType.GetConstructor(new[] { typeof(string), typeof(bool) });
-                _context = ctor.Invoke(new object[] { name, false });
-                _loadFromAssemblyPath = contextType.GetMethod("LoadFromAssemblyPath", new[] { typeof(string) });
-            }
-
-            public static IsolatedLoadContext TryCreate(string name)
-            {
-                Type contextType = typeof(object).Assembly.GetType("System.Runtime.Loader.AssemblyLoadContext");
-                return contextType == null ? null : new IsolatedLoadContext(contextType, name);
-            }
-
-            public Assembly LoadFromAssemblyPath(string path)
-            {
-                return (Assembly)_loadFromAssemblyPath.Invoke(_context, new object[] { path });
-            }
+            Type contextType = typeof(object).Assembly.GetType("System.Runtime.Loader.AssemblyLoadContext");
+            if (contextType == null || !Dependencies.TryGetValue(LoadContextAssembly, out string path)) return null;
+            // Into the default context by path: this small assembly only defines the context type.
+            object defaultContext = contextType.GetProperty("Default").GetValue(null);
+            var loader = (Assembly)contextType.GetMethod("LoadFromAssemblyPath", new[] { typeof(string) }).Invoke(defaultContext, new object[] { path });
+            Type ours = loader.GetType("AutomateAudit.DependencyLoadContext", throwOnError: true);
+            object context = Activator.CreateInstance(ours, "AutomateAudit", DependencyFolder);
+            MethodInfo load = ours.GetMethod("LoadDependency");
+            return simpleName => (Assembly)load.Invoke(context, new object[] { simpleName });
         }
     }
 }

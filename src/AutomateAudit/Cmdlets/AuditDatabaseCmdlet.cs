@@ -3,10 +3,10 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using AutomateAudit.Storage;
-using MySqlConnector;
 
 namespace AutomateAudit.Cmdlets
 {
+    /// <summary>-SslMode: how the connection to the database is encrypted (MySqlConnector's modes).</summary>
     public enum AuditSslMode { None, Preferred, Required, VerifyCA, VerifyFull }
 
     /// <summary>
@@ -77,8 +77,7 @@ namespace AutomateAudit.Cmdlets
                 }
                 if (Server == null)
                     throw new ArgumentException("No database named: give -Server (with -Credential) or -ConnectionString, for example through $PSDefaultParameterValues['*:Server'].");
-                MySqlSslMode? ssl = SslMode.HasValue ? (MySqlSslMode)Enum.Parse(typeof(MySqlSslMode), SslMode.Value.ToString()) : (MySqlSslMode?)null;
-                return ConnectionSettings.FromParts(Server, Port, Database, Credential?.GetNetworkCredential(), ssl);
+                return ConnectionSettings.FromParts(Server, Port, Database, Credential?.GetNetworkCredential(), SslMode?.ToString());
             }
             catch (ArgumentException ex)
             {
@@ -121,9 +120,6 @@ namespace AutomateAudit.Cmdlets
             catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
             {
                 // Ctrl+C: PowerShell itself reports the stop.
-            }
-            catch (MySqlException ex) when (StopToken.IsCancellationRequested && ex.ErrorCode == MySqlErrorCode.QueryInterrupted)
-            {
             }
         }
 

@@ -4,6 +4,7 @@ using MySqlConnector;
 
 namespace AutomateAudit.Storage
 {
+
     /// <summary>Where the Automate database is and how to log on to it.</summary>
     public sealed class ConnectionSettings
     {
@@ -43,7 +44,7 @@ namespace AutomateAudit.Storage
             return new ConnectionSettings(builder);
         }
 
-        public static ConnectionSettings FromParts(string server, int port, string database, NetworkCredential credential, MySqlSslMode? sslMode)
+        public static ConnectionSettings FromParts(string server, int port, string database, NetworkCredential credential, string sslMode)
         {
             if (string.IsNullOrWhiteSpace(server)) throw new ArgumentException("A server name is required.", nameof(server));
             if (port < 1 || port > 65535) throw new ArgumentOutOfRangeException(nameof(port), port, "The port must be between 1 and 65535.");
@@ -58,7 +59,7 @@ namespace AutomateAudit.Storage
                 builder.UserID = credential.UserName;
                 builder.Password = credential.Password;
             }
-            if (sslMode.HasValue) builder.SslMode = sslMode.Value;
+            if (sslMode != null) builder.SslMode = (MySqlSslMode)Enum.Parse(typeof(MySqlSslMode), sslMode, ignoreCase: true);
             return new ConnectionSettings(builder);
         }
 

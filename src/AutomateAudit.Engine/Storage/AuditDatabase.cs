@@ -140,7 +140,11 @@ namespace AutomateAudit.Storage
                 _log("SQL (" + watch.ElapsedMilliseconds + " ms" + (rows.HasValue ? ", " + rows.Value + " rows" : string.Empty) + "): " + Shorten(sql));
                 return result;
             }
-            catch (MySqlException ex) when (!Cancellation.IsCancellationRequested)
+            catch (MySqlException) when (Cancellation.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(Cancellation);
+            }
+            catch (MySqlException ex)
             {
                 throw new AuditDatabaseException(
                     "The database at " + Settings.Describe() + " refused a statement (" + ex.ErrorCode + "): " + ex.Message
