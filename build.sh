@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Build tasks for machines without PowerShell (Linux CI, this repository's dev boxes).
-# The same tasks, for PowerShell users: ./build.ps1 -Task Build|Test|Demo|Package|Benchmark
-#   ./build.sh build      build everything and stage the importable module in module/AutomateAudit
-#   ./build.sh test       build, then run every test (needs mariadb-server, see README)
+# Build tasks for Linux CI and this repository's dev boxes (bash + the .NET SDK; pwsh is a local dotnet tool).
+# The same tasks, for PowerShell users: ./build.ps1 -Task Build|Test|Pester|Demo|Package|Benchmark|Help
+#   ./build.sh build      restore pwsh (dotnet tool restore), build everything, stage the module in module/AutomateAudit
+#   ./build.sh test       build, then run every test: xunit, then the Pester suite in pwsh (needs mariadb-server, see README)
 #   ./build.sh demo       build, then run the demo on a sandbox MariaDB seeded with a simulated fleet
 #   ./build.sh package    build, then zip module/AutomateAudit into artifacts/
 #   ./build.sh bench [N...]  build, then run the connection-audit benchmark (default sizes 10000 100000)
@@ -14,7 +14,13 @@ task="${1:-build}"
 shift || true
 
 build() {
+    # pwsh 7 (.config/dotnet-tools.json) runs the Pester suite, the demo's script and the packaging.
+    dotnet tool restore >/dev/null
     dotnet build AuditCmdlets.sln -c "$CONFIGURATION" -nologo -v:minimal
+}
+
+pwsh() {
+    dotnet pwsh -NoProfile -NonInteractive "$@"
 }
 
 # The tests and the demo start a private MariaDB; install Debian's server when it is missing
@@ -35,10 +41,6 @@ ensure_mariadb() {
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server tzdata >/dev/null
 }
 
-shell() {
-    dotnet "tools/AutomateAudit.Shell/bin/$CONFIGURATION/net10.0/aashell.dll" "$@"
-}
-
 case "$task" in
     build)
         build
@@ -47,13 +49,20 @@ case "$task" in
         ensure_mariadb
         build
         log="$(mktemp)"
-        status=0
-        dotnet test AuditCmdlets.sln -c "$CONFIGURATION" --no-build -nologo 2>&1 | tee "$log" || status=$?
-        passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{ s += $2 } END { print s + 0 }')
-        failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{ s += $2 } END { print s + 0 }')
+        xunit_status=0
+        dotnet test AuditCmdlets.sln -c "$CONFIGURATION" --no-build -nologo 2>&1 | tee "$log" || xunit_status=$?
+        xunit_passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{ s += $2 } END { print s + 0 }')
+        xunit_failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{ s += $2 } END { print s + 0 }')
+        pester_status=0
+        pwsh -File build.ps1 -Task Pester -Configuration "$CONFIGURATION" -NoBuild 2>&1 | tee "$log" || pester_status=$?
+        pester_line=$(grep -E '^Pester: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+        pester_passed=$(echo "$pester_line" | awk '{ print $2 + 0 }')
+        pester_failed=$(echo "$pester_line" | awk '{ print $4 + 0 }')
         rm -f "$log"
-        echo "${passed:-0} passed, ${failed:-0} failed"
-        exit "$status"
+        if [ -z "$pester_line" ] && [ "$pester_status" -eq 0 ]; then pester_status=1; fi
+        echo "xunit: ${xunit_passed:-0} passed, ${xunit_failed:-0} failed (exit $xunit_status); Pester: ${pester_passed:-0} passed, ${pester_failed:-0} failed (exit $pester_status)" >&2
+        echo "$(( ${xunit_passed:-0} + ${pester_passed:-0} )) passed, $(( ${xunit_failed:-0} + ${pester_failed:-0} )) failed"
+        if [ "$xunit_status" -ne 0 ] || [ "$pester_status" -ne 0 ]; then exit 1; fi
         ;;
     demo)
         ensure_mariadb
@@ -62,9 +71,7 @@ case "$task" in
         ;;
     package)
         build
-        mkdir -p artifacts
-        version=$(grep -Eo "ModuleVersion *= *'[^']+'" AutomateAudit.psd1 | grep -Eo "[0-9][0-9.]+")
-        shell -Command "Add-Type -AssemblyName System.IO.Compression.FileSystem -ErrorAction SilentlyContinue; \$zip = [IO.Path]::GetFullPath('artifacts/AutomateAudit-$version.zip'); if (Test-Path \$zip) { [IO.File]::Delete(\$zip) }; [IO.Compression.ZipFile]::CreateFromDirectory([IO.Path]::GetFullPath('module/AutomateAudit'), \$zip, 'Optimal', \$true); \$zip"
+        pwsh -File build.ps1 -Task Package -Configuration "$CONFIGURATION" -NoBuild
         ;;
     help)
         build

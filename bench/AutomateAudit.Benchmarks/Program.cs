@@ -61,9 +61,8 @@ namespace AutomateAudit.Benchmarks
             string cs = server.CreateDatabase("bench_" + n);
             AutomateSchema.Create(cs);
             var settings = ConnectionSettings.FromConnectionString(cs);
-            using var db = AuditDatabase.Open(settings);
-            var installer = new SchemaInstaller(db);
-            installer.Apply(installer.Plan(), _ => true).ToList();
+            using var db = AuditSession.Open(settings);
+            new SchemaInstaller(db).InstallAll();
             using var sql = new MySqlConnection(cs + ";DefaultCommandTimeout=" + BaselineTimeoutSeconds);
             sql.Open();
 
@@ -72,7 +71,7 @@ namespace AutomateAudit.Benchmarks
             Console.WriteLine($"[{n}] seeded {rows} history rows in {watch.Elapsed.TotalSeconds:0} s");
 
             // Roll up the 30 past days (this also fills the daily table the report reads).
-            var rollup = new DailyRollup(db);
+            var rollup = new DailyRollup(db, ServerClock.Read(db.Server));
             DateTime today = sql.QuerySingle<DateTime>("SELECT CURDATE()");
             var dayTimes = new List<double>();
             for (int d = 30; d >= 1; d--)
@@ -102,14 +101,14 @@ namespace AutomateAudit.Benchmarks
             yield return Row(n, rows, "Update-ConnectionAudit, steady state (1% changed)", Median(updateTimes), Median(detectTimes));
 
             // Get-ConnectionReport for all computers: first row and all rows.
-            var reporter = new ConnectionReporter(db);
+            var reporter = new ConnectionReports(db, ServerClock.Read(db.Server), ConnectionRecorder.DefaultOfflineAfter);
             var firstRow = new List<double>();
             var allRows = new List<double>();
             for (int i = 0; i < 3; i++)
             {
                 var w = Stopwatch.StartNew();
                 int count = 0;
-                foreach (var row in reporter.Rolling(new ComputerFilter()))
+                foreach (var row in reporter.Rolling.Rows(new ComputerFilter()))
                 {
                     if (count++ == 0) firstRow.Add(w.Elapsed.TotalSeconds);
                 }
@@ -133,16 +132,15 @@ namespace AutomateAudit.Benchmarks
         {
             string cs = server.CreateDatabase("bench_" + n);
             AutomateSchema.Create(cs);
-            using (var setup = AuditDatabase.Open(ConnectionSettings.FromConnectionString(cs)))
+            using (var setup = AuditSession.Open(ConnectionSettings.FromConnectionString(cs)))
             {
-                var installer = new SchemaInstaller(setup);
-                installer.Apply(installer.Plan(), _ => true).ToList();
+                new SchemaInstaller(setup).InstallAll();
             }
             using var sql = new MySqlConnection(cs);
             sql.Open();
             Seed(sql, n);
             var totals = new Dictionary<string, (int Count, long Ms)>();
-            using var db = AuditDatabase.Open(ConnectionSettings.FromConnectionString(cs), line =>
+            using var db = AuditSession.Open(ConnectionSettings.FromConnectionString(cs), line =>
             {
                 var m = System.Text.RegularExpressions.Regex.Match(line, @"^SQL \((\d+) ms[^)]*\): (.{0,70})");
                 if (!m.Success) return;
@@ -151,12 +149,12 @@ namespace AutomateAudit.Benchmarks
                 totals[key] = (t.Count + 1, t.Ms + long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
             });
             DateTime today = sql.QuerySingle<DateTime>("SELECT CURDATE()");
-            var rollup = new DailyRollup(db);
+            var rollup = new DailyRollup(db, ServerClock.Read(db.Server));
             for (int d = 30; d >= 1; d--) rollup.RollDay(today.AddDays(-d));
             Print("rollup of 30 days", totals);
             totals.Clear();
             var w = Stopwatch.StartNew();
-            int count = new ConnectionReporter(db).Rolling(new ComputerFilter()).Count();
+            int count = new ConnectionReports(db, ServerClock.Read(db.Server), ConnectionRecorder.DefaultOfflineAfter).Rolling.Rows(new ComputerFilter()).Count();
             Console.WriteLine($"report: {count} rows in {w.ElapsedMilliseconds} ms");
             Print("report", totals);
         }

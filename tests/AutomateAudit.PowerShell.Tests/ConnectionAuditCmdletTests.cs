@@ -70,8 +70,10 @@ namespace AutomateAudit.PowerShell.Tests
         public void FiltersWorkAsParametersAndFromThePipeline()
         {
             var acme = Run("Get-ConnectionReport -ConnectionString $cs -Client 'Client 00[1]*','Client 002'");
+            Assert.NotEmpty(acme);
             Assert.All(acme, r => Assert.Equal("Client 002", P<string>(r, "Client")));
             var wildcard = Run("Get-ConnectionReport -ConnectionString $cs -Client '*001'");
+            Assert.NotEmpty(wildcard);
             Assert.NotEmpty(wildcard);
             Assert.All(wildcard, r => Assert.Equal("Client 001", P<string>(r, "Client")));
 
@@ -107,6 +109,7 @@ namespace AutomateAudit.PowerShell.Tests
             Assert.InRange(minutes, 2 * 1440 - 1, 2 * 1440 + 61);
 
             var outages = Run("Get-ConnectionReport -ConnectionString $cs -Client 'Client 003' | Get-ConnectionHistory -ConnectionString $cs -State Offline -MinimumMinutes 20");
+            Assert.NotEmpty(outages);
             Assert.All(outages, o => Assert.Equal("Offline", P<string>(o, "State")));
             Assert.All(outages, o => Assert.Equal("Client 003", P<string>(o, "Client")));
             Assert.All(outages, o => Assert.True(P<double>(o, "DurationMinutes") >= 20));

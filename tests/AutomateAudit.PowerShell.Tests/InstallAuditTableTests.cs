@@ -35,6 +35,7 @@ namespace AutomateAudit.PowerShell.Tests
             Assert.Equal(ModuleTables.Concat(new[] { "clients", "computers", "contacts", "locations" }).OrderBy(t => t, StringComparer.Ordinal), Tables(db));
 
             var second = ps.Run("Install-AuditTable -ConnectionString $cs -PassThru", ("cs", cs));
+            Assert.Equal(ModuleTables.Length, second.Count);
             Assert.All(second, r => Assert.Equal("Unchanged", r.Properties["Action"].Value.ToString()));
             Assert.Equal(automateBefore, new[] { "clients", "locations", "computers", "contacts" }.Select(t => Checksum(db, t)).ToArray());
             Assert.Equal(1, db.QuerySingle<int>("SELECT version FROM aa_schema_version WHERE component = 'schema'"));
@@ -50,6 +51,7 @@ namespace AutomateAudit.PowerShell.Tests
             var before = Tables(db);
             var output = ps.Run("Install-AuditTable -ConnectionString $cs -WhatIf -PassThru", ("cs", cs));
             Assert.Equal(before, Tables(db));
+            Assert.Equal(ModuleTables.Length, output.Count);
             Assert.All(output, r => Assert.Equal("Skipped", r.Properties["Action"].Value.ToString()));
         }
 
@@ -93,6 +95,7 @@ namespace AutomateAudit.PowerShell.Tests
             Assert.Equal(new[] { (1, 0), (2, 1) }, db.Query<(int, int)>("SELECT computerid, state FROM aa_connection_state ORDER BY computerid").ToArray());
 
             var again = ps.Run("Install-AuditTable -ConnectionString $cs -PassThru", ("cs", cs));
+            Assert.Equal(ModuleTables.Length, again.Count);
             Assert.All(again, r => Assert.Equal("Unchanged", r.Properties["Action"].Value.ToString()));
         }
 

@@ -7,7 +7,7 @@ namespace AutomateAudit.PowerShell.Tests
 {
     /// <summary>
     /// 150 simulated agents with three days of recorded history ending at the real now. The history is
-    /// recorded by the module's own engine (reached through the imported module's public types) with
+    /// recorded by the module's own engine (the test process's copy, not the imported module's) with
     /// the session clock pinned to each simulated run; everything after that runs on the server clock.
     /// </summary>
     public sealed class SeededFleet : IDisposable
@@ -23,11 +23,7 @@ namespace AutomateAudit.PowerShell.Tests
             Connection = new MySqlConnection(ConnectionString);
             Connection.Open();
             Simulator.WriteDirectory(Connection);
-            Ps.Run("$script:db = [AutomateAudit.Storage.AuditDatabase]::Open([AutomateAudit.Storage.ConnectionSettings]::FromConnectionString($cs), $null, [System.Threading.CancellationToken]::None); " +
-                   "$script:recorder = [AutomateAudit.Engine.ConnectionRecorder]::new($script:db)", ("cs", ConnectionString));
-            var replay = new HistoryReplay(Simulator, start.AddSeconds(97), DateTime.UtcNow.AddMinutes(-1));
-            replay.Run(Connection, t => Ps.Run("$script:db.UseSimulatedClock($t); $null = $script:recorder.Record([TimeSpan]::FromMinutes(15), $true)", ("t", t)));
-            Ps.Run("$script:db.Dispose()");
+            FleetRecording.Record(ConnectionString, Simulator, Connection, start.AddSeconds(97), DateTime.UtcNow.AddMinutes(-1));
             Simulator.ApplyUntil(Connection, DateTime.UtcNow);
         }
 

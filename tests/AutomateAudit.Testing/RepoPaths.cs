@@ -25,12 +25,5 @@ namespace AutomateAudit.Testing
                 return path;
             }
         }
-
-        public static string Shell(string configuration)
-        {
-            string path = Path.Combine(Root, "tools", "AutomateAudit.Shell", "bin", configuration, "net10.0", "aashell.dll");
-            if (!File.Exists(path)) throw new InvalidOperationException("aashell is not built: " + path + " is missing. Run ./build.sh build.");
-            return path;
-        }
     }
 }

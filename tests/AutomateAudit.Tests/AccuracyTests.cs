@@ -39,13 +39,13 @@ namespace AutomateAudit.Tests
                 Stopped = (new DateTime(2026, 11, 5, 13, 0, 0, DateTimeKind.Utc), new DateTime(2026, 11, 5, 17, 10, 0, DateTimeKind.Utc)),
             };
             var recorder = new ConnectionRecorder(h.Db);
-            int runs = replay.Run(h.Simulator, t => { h.Db.UseSimulatedClock(t); recorder.Record(TimeSpan.FromMinutes(15)); });
+            int runs = replay.Run(h.Simulator, t => { h.Db.Server.UseSimulatedClock(t); recorder.Record(TimeSpan.FromMinutes(15)); });
             long replaySeconds = (long)watch.Elapsed.TotalSeconds;
 
             // 00:45 on the 31st local day (the period spans the fall-back, so it ends an hour later in UTC).
             DateTime nowUtc = options.EndUtc.AddMinutes(105);
-            h.Db.UseSimulatedClock(nowUtc);
-            var rolled = new DailyRollup(h.Db).Run(new RollupOptions { RetainDays = 40, RetainHistoryDays = 60 }, _ => true).ToList();
+            h.Db.Server.UseSimulatedClock(nowUtc);
+            var rolled = new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions { RetainDays = 40, RetainHistoryDays = 60 });
             Assert.True(rolled.Count == 30, "rolled days: " + string.Join(", ", rolled.Select(d => d.Day.ToString("MM-dd", CultureInfo.InvariantCulture))));
             var fallBack = rolled.Single(d => d.Day == new DateTime(2026, 11, 1));
             Assert.Equal(1500, fallBack.DayMinutes);
@@ -77,7 +77,7 @@ namespace AutomateAudit.Tests
 
             // The whole 30 days through the report cmdlet's engine (daily rows for whole days) and an
             // unaligned window (partial days from raw history).
-            var reporter = new ConnectionReporter(h.Db);
+            var reporter = new ConnectionReports(h.Db, ServerClock.Read(h.Db.Server), ConnectionRecorder.DefaultOfflineAfter);
             var windows = new[]
             {
                 (sim.ToLocal(options.StartUtc), sim.ToLocal(options.StartUtc).AddDays(30)),
@@ -86,7 +86,7 @@ namespace AutomateAudit.Tests
             foreach (var (startLocal, endLocal) in windows)
             {
                 DateTime a = TimeZoneInfo.ConvertTimeToUtc(startLocal, sim.Zone), b = TimeZoneInfo.ConvertTimeToUtc(endLocal, sim.Zone);
-                var rows = reporter.Window(new ComputerFilter(), startLocal, endLocal).ToDictionary(r => r.ComputerId);
+                var rows = reporter.Window.Rows(new ComputerFilter(), startLocal, endLocal).ToDictionary(r => r.ComputerId);
                 foreach (SimulatedAgent agent in sim.Agents.Where(x => rows.ContainsKey(x.ComputerId)))
                 {
                     var r = rows[agent.ComputerId];
@@ -98,8 +98,8 @@ namespace AutomateAudit.Tests
 
             // The default report (24h/7d/30d ending now) from the rollup's rows equals the raw accounting,
             // and its 30-day figures match the truth like the daily rows do.
-            var fromRollup = reporter.Rolling(new ComputerFilter()).ToList();
-            var fromRaw = new ConnectionReporter(h.Db) { UseRollupRows = false }.Rolling(new ComputerFilter()).ToDictionary(r => r.ComputerId);
+            var fromRollup = reporter.Rolling.Rows(new ComputerFilter()).ToList();
+            var fromRaw = Harness.RawReports(h.Db).Rolling.Rows(new ComputerFilter()).ToDictionary(r => r.ComputerId);
             Assert.Equal(fromRaw.Count, fromRollup.Count);
             foreach (var r in fromRollup)
             {

@@ -38,12 +38,12 @@ namespace AutomateAudit.Tests
                 }
                 if (t.Minute % 5 == 2 && t.Second == 0)
                 {
-                    h.Db.UseSimulatedClock(t.AddSeconds(30));
+                    h.Db.Server.UseSimulatedClock(t.AddSeconds(30));
                     recorder.Record(TimeSpan.FromMinutes(15));
                 }
             }
-            h.Db.UseSimulatedClock(DayEndUtc.AddHours(1));
-            var day = new DailyRollup(h.Db).RollDay(new DateTime(2026, 11, 1));
+            h.Db.Server.UseSimulatedClock(DayEndUtc.AddHours(1));
+            var day = new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollDay(new DateTime(2026, 11, 1));
             Assert.Equal(1500, day.DayMinutes);
             var row = h.Simulator.QuerySingle<(int Online, int Offline, int Unknown)>(
                 "SELECT online, offline, unknown FROM pvl_automate_connection_audit_daily WHERE computerid = 1");

@@ -8,30 +8,29 @@ using MySqlConnector;
 namespace AutomateAudit.Tests
 {
     /// <summary>A fresh Automate database on the shared MariaDB, with the module installed and a simulator connection.</summary>
-    public sealed class Harness : IDisposable
+    internal sealed class Harness : IDisposable
     {
         public Harness(string purpose, bool install = true)
         {
             ConnectionString = SharedServer.NewAutomateDatabase(purpose);
             Settings = ConnectionSettings.FromConnectionString(ConnectionString);
-            Db = AuditDatabase.Open(Settings);
+            Db = AuditSession.Open(Settings);
             Simulator = new MySqlConnection(ConnectionString);
             Simulator.Open();
             if (install)
             {
-                var installer = new SchemaInstaller(Db);
-                installer.Apply(installer.Plan(), _ => true).ToList();
+                new SchemaInstaller(Db).InstallAll();
             }
         }
 
         public string ConnectionString { get; }
         public ConnectionSettings Settings { get; }
-        public AuditDatabase Db { get; }
+        public AuditSession Db { get; }
         public MySqlConnection Simulator { get; }
 
         public RecordResult RecordAt(DateTime utc, int offlineMinutes = 15)
         {
-            Db.UseSimulatedClock(utc);
+            Db.Server.UseSimulatedClock(utc);
             return new ConnectionRecorder(Db).Record(TimeSpan.FromMinutes(offlineMinutes));
         }
 
@@ -65,6 +64,14 @@ namespace AutomateAudit.Tests
                 command.CommandText = sql;
                 command.ExecuteNonQuery();
             }
+        }
+
+        /// <summary>The reports with every window accounted from the raw history (no rollup rows).</summary>
+        public static ConnectionReports RawReports(AuditSession db)
+        {
+            var reports = new ConnectionReports(db, ServerClock.Read(db.Server), ConnectionRecorder.DefaultOfflineAfter);
+            reports.Accounting.UseRollupRows = false;
+            return reports;
         }
 
         public void Dispose()

@@ -24,6 +24,7 @@ namespace AutomateAudit.Tests
             sim.ApplyUntil(h.Simulator, t);
             long computers = h.Scalar("SELECT COUNT(*) FROM computers");
             var first = h.RecordAt(t);
+            Assert.True(computers > 0);
             Assert.Equal(computers, first.Changes.Count);
             Assert.All(first.Changes, c => Assert.Equal(ChangeKind.FirstSeen, c.Kind));
             Assert.Equal(computers, h.Scalar("SELECT COUNT(*) FROM pvl_automate_connection_audit"));
@@ -73,7 +74,7 @@ namespace AutomateAudit.Tests
         {
             using var h = new Harness("rec_whatif");
             h.Execute("INSERT INTO computers (ComputerID, Name, LastContact) VALUES (1, 'A', NOW())");
-            var preview = new ConnectionRecorder(h.Db).Record(TimeSpan.FromMinutes(15), write: false);
+            var preview = new ConnectionRecorder(h.Db).Preview(ServerClock.Read(h.Db.Server), TimeSpan.FromMinutes(15));
             Assert.Single(preview.Changes);
             Assert.Equal(0, h.Scalar("SELECT COUNT(*) FROM pvl_automate_connection_audit"));
             Assert.Equal(0, h.Scalar("SELECT COUNT(*) FROM aa_run_log"));
@@ -88,7 +89,7 @@ namespace AutomateAudit.Tests
             sim.ApplyUntil(h.Simulator, DateTime.UtcNow);
             var runs = Enumerable.Range(0, 6).Select(_ => Task.Run(() =>
             {
-                using var db = AuditDatabase.Open(h.Settings);
+                using var db = AuditSession.Open(h.Settings);
                 return new ConnectionRecorder(db).Record(TimeSpan.FromMinutes(15)).Changes.Count;
             })).ToArray();
             await Task.WhenAll(runs);
@@ -137,13 +138,35 @@ namespace AutomateAudit.Tests
         [Fact]
         public void CancellingStopsARunningStatementOnTheServer()
         {
-            using var h = new Harness("cancel", install: false);
+            using var h = new Harness("cancel");
+            h.Execute("INSERT INTO computers (ComputerID, Name, LastContact) VALUES (1, 'A', NOW())");
+            // Another run holds the recorder's lock: this run waits in GET_LOCK on the server until Ctrl+C.
+            string lockName = ServerStore.LockName(ConnectionRecorder.LockName, h.Settings.Database);
+            h.Execute("DO GET_LOCK('" + lockName + "', 0)");
+            Assert.True(h.Scalar("SELECT IS_USED_LOCK('" + lockName + "') IS NOT NULL") == 1, "the lock is not held");
             using var stop = new System.Threading.CancellationTokenSource();
-            using var db = AutomateAudit.Storage.AuditDatabase.Open(h.Settings, null, stop.Token);
+            using var db = AuditSession.Open(h.Settings, null, stop.Token);
             var watch = System.Diagnostics.Stopwatch.StartNew();
             stop.CancelAfter(300);
-            Assert.ThrowsAny<Exception>(() => db.QuerySingle<long>("SELECT SLEEP(20)"));
+            Assert.ThrowsAny<OperationCanceledException>(() => new ConnectionRecorder(db).Record(TimeSpan.FromMinutes(15)));
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "the statement ran on after cancellation: " + watch.Elapsed);
+            Assert.Equal(0, h.Scalar("SELECT COUNT(*) FROM pvl_automate_connection_audit"));
+        }
+
+        [Fact]
+        public void CancellingBetweenStatementsStopsBeforeTheNextOne()
+        {
+            using var h = new Harness("cancel_between");
+            h.Execute("INSERT INTO computers (ComputerID, Name, LastContact) VALUES (1, 'A', NOW())");
+            using var stop = new System.Threading.CancellationTokenSource();
+            var statements = new System.Collections.Generic.List<string>();
+            using var db = AuditSession.Open(h.Settings, line => { lock (statements) statements.Add(line); }, stop.Token);
+            int before = statements.Count;
+            stop.Cancel();
+            Assert.Throws<OperationCanceledException>(() => new ConnectionRecorder(db).Record(TimeSpan.FromMinutes(15)));
+            Assert.Equal(before, statements.Count);
+            Assert.Equal(0, h.Scalar("SELECT COUNT(*) FROM aa_run_log"));
+            Assert.Equal(0, h.Scalar("SELECT COUNT(*) FROM pvl_automate_connection_audit"));
         }
     }
 }

@@ -26,16 +26,15 @@ namespace AutomateAudit.Tests
                 h.RecordAt(t);
             }
             FillRunLog(h, now.AddDays(-61), now);
-            var rollup = new DailyRollup(h.Db);
-            h.Db.UseSimulatedClock(now);
+            h.Db.Server.UseSimulatedClock(now);
             DateTime today = h.Simulator.QuerySingle<DateTime>("SELECT DATE(CONVERT_TZ(@now, '+00:00', @@session.time_zone))", new { now });
-            rollup.Run(new RollupOptions { Days = new[] { today.AddDays(-50), today.AddDays(-49) }, SkipRetention = true }, _ => true).ToList();
+            new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions { Days = new[] { today.AddDays(-50), today.AddDays(-49) } }, retention: false);
             Assert.Equal(2, h.Scalar("SELECT COUNT(DISTINCT day) FROM pvl_automate_connection_audit_daily"));
 
             DateTime cut = now.AddDays(-45);
             long newer = h.Simulator.QuerySingle<long>("SELECT COUNT(*) FROM pvl_automate_connection_audit WHERE effective_utc >= @cut", new { cut });
             var lastBefore = h.Simulator.Query<(int, long)>("SELECT computerid, MAX(id) FROM pvl_automate_connection_audit WHERE effective_utc < @cut GROUP BY computerid", new { cut }).ToList();
-            rollup.Run(new RollupOptions { RetainDays = 30, RetainHistoryDays = 45 }, _ => true).ToList();
+            new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions { RetainDays = 30, RetainHistoryDays = 45 });
 
             Assert.Equal(0, h.Scalar("SELECT COUNT(*) FROM pvl_automate_connection_audit_daily WHERE day < CURDATE() - INTERVAL 31 DAY"));
             Assert.Equal(0, h.Scalar("SELECT COUNT(*) FROM aa_connection_rollup WHERE day < CURDATE() - INTERVAL 31 DAY"));
@@ -46,12 +45,12 @@ namespace AutomateAudit.Tests
             Assert.Equal(h.Simulator.QuerySingle<DateTime>("SELECT MIN(started_utc) FROM aa_run_log"), Assert.Single(oldRuns));
 
             // Computer 2's only state (offline since day 60) still counts: its last row before the cut was kept.
-            var report = new ConnectionReporter(h.Db).Rolling(new ComputerFilter { ComputerIds = new[] { 2 } }).Single();
+            var report = new ConnectionReports(h.Db, ServerClock.Read(h.Db.Server), ConnectionRecorder.DefaultOfflineAfter).Rolling.Rows(new ComputerFilter { ComputerIds = new[] { 2 } }).Single();
             Assert.True(report.Offline7dMinutes > 0);
         }
 
         /// <summary>Recording every 10 minutes as far as coverage is concerned (the state changes above are recorded for real).</summary>
-        private static void FillRunLog(Harness h, DateTime fromUtc, DateTime toUtc)
+        internal static void FillRunLog(Harness h, DateTime fromUtc, DateTime toUtc)
         {
             int runs = (int)((toUtc - fromUtc).TotalMinutes / 10);
             h.Simulator.Execute("INSERT INTO aa_run_log (job, started_utc, started_local, status) SELECT 'connection', @from + INTERVAL seq * 10 MINUTE, " +
@@ -68,8 +67,8 @@ namespace AutomateAudit.Tests
             h.Simulator.Execute("UPDATE computers SET LastContact = CONVERT_TZ(@t, '+00:00', @@session.time_zone)", new { t = now.AddDays(-4) });
             h.RecordAt(now.AddDays(-4));
             FillRunLog(h, now.AddDays(-4), now);
-            h.Db.UseSimulatedClock(now);
-            var first = new DailyRollup(h.Db).Run(new RollupOptions(), _ => true).ToList();
+            h.Db.Server.UseSimulatedClock(now);
+            var first = new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions());
             Assert.True(first.Count >= 3);
             Assert.Equal(0, h.Scalar("SELECT COALESCE(SUM(offline_seconds), 0) FROM pvl_automate_connection_audit_daily"));
 
@@ -81,8 +80,8 @@ namespace AutomateAudit.Tests
             long reopened = first.Count - h.Scalar("SELECT COUNT(*) FROM aa_connection_rollup");
             Assert.True(reopened >= 2, "days after the change should be due again");
 
-            h.Db.UseSimulatedClock(now);
-            var again = new DailyRollup(h.Db).Run(new RollupOptions(), _ => true).ToList();
+            h.Db.Server.UseSimulatedClock(now);
+            var again = new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions());
             Assert.Equal(reopened, again.Count);
             Assert.True(h.Scalar("SELECT SUM(offline_seconds) FROM pvl_automate_connection_audit_daily") > 24 * 3600);
         }
@@ -94,8 +93,8 @@ namespace AutomateAudit.Tests
             h.Execute("INSERT INTO computers (ComputerID, Name, LastContact) SELECT seq, CONCAT('PC', seq), NOW() FROM seq_1_to_1800");
             new ConnectionRecorder(h.Db).Record(TimeSpan.FromMinutes(15));
             var chunkQueries = 0;
-            using var db = AuditDatabase.Open(h.Settings, line => { if (line.Contains("SELECT c.ComputerID AS ComputerId, c.ClientID AS ClientId")) chunkQueries++; });
-            using var rows = new ConnectionReporter(db).Rolling(new ComputerFilter()).GetEnumerator();
+            using var db = AuditSession.Open(h.Settings, line => { if (line.Contains("SELECT z.*, IF(z.LastContact IS NULL")) chunkQueries++; });
+            using var rows = new ConnectionReports(db, ServerClock.Read(db.Server), ConnectionRecorder.DefaultOfflineAfter).Rolling.Rows(new ComputerFilter()).GetEnumerator();
             Assert.True(rows.MoveNext());
             Assert.Equal(1, chunkQueries);
             int count = 1;
@@ -117,15 +116,15 @@ namespace AutomateAudit.Tests
                 h.RecordAt(t);
             }
             FillRunLog(h, now.AddDays(-6), now);
-            h.Db.UseSimulatedClock(now);
-            new DailyRollup(h.Db).Run(new RollupOptions(), _ => true).ToList();
+            h.Db.Server.UseSimulatedClock(now);
+            new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions());
             var before = h.Simulator.Query<(DateTime, long)>("SELECT day, online_6d_seconds FROM pvl_automate_connection_audit_daily ORDER BY day").ToList();
             Assert.True(before.Count >= 4, "expected several rolled days");
             Assert.All(before, d => Assert.True(d.Item2 > 0)); // online throughout: every sum is positive
             // Damage an early day's row, roll it up again: every later day's sums are recomputed and equal again.
             h.Execute("UPDATE pvl_automate_connection_audit_daily SET online_6d_seconds = 1 ORDER BY day DESC LIMIT 1");
             DateTime first = before[0].Item1;
-            new DailyRollup(h.Db).Run(new RollupOptions { Days = new[] { first }, SkipRetention = true }, _ => true).ToList();
+            new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions { Days = new[] { first } }, retention: false);
             Assert.Equal(before, h.Simulator.Query<(DateTime, long)>("SELECT day, online_6d_seconds FROM pvl_automate_connection_audit_daily ORDER BY day").ToList());
         }
     }

@@ -38,6 +38,7 @@ namespace AutomateAudit.Tests
             // DST fall-back: the second change carries an older timestamp than the first.
             var periods = Timeline.Periods(M(0), M(120), PeriodState.Online,
                 new[] { new StateChange(M(90), PeriodState.Offline), new StateChange(M(40), PeriodState.Online) }, null);
+            Assert.NotEmpty(periods);
             Assert.All(periods, p => Assert.True(p.End > p.Start));
             Totals t = Timeline.Sum(periods, M(0), M(120));
             Assert.Equal(120 * 60, t.Window);
@@ -135,14 +136,14 @@ namespace AutomateAudit.Tests
         {
             var runs = new[] { M(0), M(5), M(10), M(100), M(105) };
             var coverage = Coverage.Build(M(-60), M(200), M(107), runs, M(0), null);
-            Assert.Equal(new[] { new Interval(M(-60), M(0)), new Interval(M(10), M(100)), new Interval(M(107), M(200)) }, coverage.Unobserved);
+            Assert.Equal(new[] { new Interval(M(-60), M(0)), new Interval(M(10), M(100)), new Interval(M(107), M(200)) }, coverage.Unobserved.Items);
         }
 
         [Fact]
         public void AdoptedHistoryCountsAsObservedUntilTheFirstRun()
         {
             var coverage = Coverage.Build(M(-600), M(20), M(20), new[] { M(0), M(5), M(10), M(15) }, M(0), M(-300));
-            Assert.Equal(new[] { new Interval(M(-600), M(-300)) }, coverage.Unobserved);
+            Assert.Equal(new[] { new Interval(M(-600), M(-300)) }, coverage.Unobserved.Items);
             Assert.Equal(M(-300), coverage.FirstObservedUtc);
         }
 
@@ -150,7 +151,7 @@ namespace AutomateAudit.Tests
         public void NothingAfterTheLastRunWhenRecordingStopped()
         {
             var coverage = Coverage.Build(M(0), M(120), M(120), new[] { M(0), M(5) }, M(0), null);
-            Assert.Equal(new[] { new Interval(M(5), M(120)) }, coverage.Unobserved);
+            Assert.Equal(new[] { new Interval(M(5), M(120)) }, coverage.Unobserved.Items);
         }
     }
 }

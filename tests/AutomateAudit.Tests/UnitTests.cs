@@ -35,7 +35,7 @@ namespace AutomateAudit.Tests
         [Fact]
         public void AMissingTableIsCreatedWhole()
         {
-            var plan = SchemaInstaller.PlanTable(ConnectionAuditSql.Audit, new (string, string, string)[0], new string[0]);
+            var plan = SchemaStore.PlanTable(ConnectionAuditTables.Audit, new string[0], new string[0]);
             Assert.False(plan.Exists);
             Assert.StartsWith("CREATE TABLE IF NOT EXISTS `pvl_automate_connection_audit`", plan.Statements.Single());
         }
@@ -45,7 +45,7 @@ namespace AutomateAudit.Tests
         {
             var existing = new[] { "computerid", "state", "lastcontact", "datacollectiontime" }
                 .Select(c => ("pvl_automate_connection_audit", c, "")).ToList();
-            var plan = SchemaInstaller.PlanTable(ConnectionAuditSql.Audit, existing, new string[0]);
+            var plan = SchemaStore.PlanTable(ConnectionAuditTables.Audit, existing.Select(e => e.Item2).ToList(), new string[0]);
             string ddl = plan.Statements.Single();
             Assert.Contains("ADD COLUMN `id` BIGINT UNSIGNED NOT NULL AUTO_INCREMENT FIRST", ddl);
             Assert.Contains("ADD PRIMARY KEY (`id`)", ddl);
@@ -58,8 +58,8 @@ namespace AutomateAudit.Tests
         [Fact]
         public void AnUpToDateTableNeedsNothing()
         {
-            var spec = ConnectionAuditSql.State;
-            var plan = SchemaInstaller.PlanTable(spec, spec.Columns.Select(c => (spec.Name, c.Name, "")).ToList(), new[] { "PRIMARY" });
+            var spec = ConnectionAuditTables.State;
+            var plan = SchemaStore.PlanTable(spec, spec.Columns.Select(c => c.Name).ToList(), new[] { "PRIMARY" });
             Assert.Empty(plan.Statements);
         }
     }
@@ -73,7 +73,7 @@ namespace AutomateAudit.Tests
         [InlineData("literal`*star", "literal*star")]
         public void WildcardsBecomeEscapedLikePatterns(string wildcard, string like)
         {
-            Assert.Equal(like, ConnectionReporter.WildcardToLike(wildcard));
+            Assert.Equal(like, ComputerFilter.WildcardToLike(wildcard));
         }
 
         [Theory]
@@ -83,7 +83,7 @@ namespace AutomateAudit.Tests
         [InlineData("Microsoft Windows 11 Pro", "Desktop", 2048, "Desktop")]
         public void FormFactorFollowsTheProValRules(string os, string biosFlash, long flags, string expected)
         {
-            Assert.Equal(expected, ConnectionReporter.FormFactor(os, biosFlash, flags));
+            Assert.Equal(expected, ReportComputers.FormFactor(os, biosFlash, flags));
         }
     }
 }

@@ -12,7 +12,7 @@ namespace AutomateAudit.Demo
     /// <summary>
     /// ./build.sh demo: a sandbox MariaDB holding a simulated Automate fleet (Automate's tables and a
     /// week of agents coming and going), then the module's cmdlets run against it as an admin's jobs
-    /// would, in a clean PowerShell host. The sandbox is deleted at the end.
+    /// would, in real PowerShell (pwsh 7, the repository's local dotnet tool). The sandbox is deleted at the end.
     /// </summary>
     public static class Program
     {
@@ -36,14 +36,14 @@ namespace AutomateAudit.Demo
             if (RunScript(cs, "Install") != 0) return 1;
 
             Console.Write("Recording 8 days of history every 5 minutes (the engine on a simulated clock)");
-            using (var db = AuditDatabase.Open(ConnectionSettings.FromConnectionString(cs)))
+            using (var db = AuditSession.Open(ConnectionSettings.FromConnectionString(cs)))
             {
                 var recorder = new ConnectionRecorder(db);
                 var replay = new HistoryReplay(simulator, start.AddSeconds(97), DateTime.UtcNow.AddMinutes(-7));
                 DateTime lastDay = DateTime.MinValue;
                 replay.Run(connection, t =>
                 {
-                    db.UseSimulatedClock(t);
+                    db.Server.UseSimulatedClock(t);
                     recorder.Record(ConnectionRecorder.DefaultOfflineAfter);
                     if (t.Date != lastDay) { Console.Write('.'); lastDay = t.Date; }
                 });
@@ -54,18 +54,25 @@ namespace AutomateAudit.Demo
             return RunScript(cs, "Report");
         }
 
+        /// <summary>
+        /// Runs Demo.ps1 in real PowerShell: pwsh from the repository's local tool manifest
+        /// (.config/dotnet-tools.json; ./build.sh restores it), started from the repository root so that
+        /// 'dotnet pwsh' finds the manifest.
+        /// </summary>
         private static int RunScript(string connectionString, string step)
         {
             string root = RepoPaths.Root;
-            var info = new ProcessStartInfo("dotnet") { UseShellExecute = false };
+            var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, WorkingDirectory = root };
             foreach (string arg in new[]
             {
-                Path.Combine(root, "tools", "AutomateAudit.Shell", "bin", "Release", "net10.0", "aashell.dll"),
+                "pwsh", "-NoProfile", "-NonInteractive",
                 "-File", Path.Combine(AppContext.BaseDirectory, "Demo.ps1"),
                 "-ConnectionString", connectionString, "-Module", RepoPaths.ModuleManifest, "-Step", step,
             }) info.ArgumentList.Add(arg);
             using var process = Process.Start(info);
             process.WaitForExit();
+            if (process.ExitCode != 0)
+                Console.Error.WriteLine($"Demo.ps1 -Step {step} failed (exit code {process.ExitCode}). Is pwsh restored? Run 'dotnet tool restore' in {root}.");
             return process.ExitCode;
         }
 

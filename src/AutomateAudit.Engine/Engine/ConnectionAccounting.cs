@@ -12,12 +12,12 @@ namespace AutomateAudit.Engine
     /// </summary>
     internal sealed class ConnectionAccounting
     {
-        private readonly AuditDatabase _db;
+        private readonly ConnectionHistoryStore _history;
         private readonly Coverage _coverage;
 
-        public ConnectionAccounting(AuditDatabase db, Coverage coverage)
+        public ConnectionAccounting(ConnectionHistoryStore history, Coverage coverage)
         {
-            _db = db;
+            _history = history;
             _coverage = coverage;
         }
 
@@ -30,9 +30,7 @@ namespace AutomateAudit.Engine
             var result = new Dictionary<int, ComputerTimeline>();
             if (ids.Count == 0 || to <= from) return result;
             var starts = StatesAt(ids, from);
-            var changes = _db.Query<(int ComputerId, DateTime EffectiveUtc, long? State)>(ConnectionAuditSql.ChangesBetween, new { ids, from, to })
-                .GroupBy(r => r.ComputerId)
-                .ToDictionary(g => g.Key, g => g.Select(r => new StateChange(r.EffectiveUtc, ToState(r.State))).ToList());
+            var changes = Group(_history.ChangesBetween(ids, from, to));
             IReadOnlyList<Interval> unobserved = _coverage.Within(from, to);
             foreach (int id in ids)
             {
@@ -51,20 +49,14 @@ namespace AutomateAudit.Engine
         public Dictionary<int, PeriodState> StatesAt(IReadOnlyCollection<int> ids, DateTime at)
         {
             var starts = new Dictionary<int, PeriodState>();
-            int lo = ids.Min(), hi = ids.Max();
-            // A dense chunk of ids is one index range (and a loose index scan); a sparse one is a list.
-            bool dense = (long)hi - lo + 1 <= 2L * ids.Count;
-            var rows = dense
-                ? _db.Query<(int ComputerId, long? State)>(ConnectionAuditSql.StatesAtRange, new { lo, hi, at })
-                : _db.Query<(int ComputerId, long? State)>(ConnectionAuditSql.StatesAt, new { ids, at });
-            var wanted = dense ? new HashSet<int>(ids) : null;
-            foreach (var row in rows)
-            {
-                if (wanted != null && !wanted.Contains(row.ComputerId)) continue;
-                starts[row.ComputerId] = ToState(row.State); // rows come in id order: the last one wins a tie
-            }
+            // Rows come in id order: the last one wins a tie.
+            foreach (var row in _history.StatesAt(ids, at)) starts[row.ComputerId] = ToState(row.State);
             return starts;
         }
+
+        public static Dictionary<int, List<StateChange>> Group(IEnumerable<StoredChange> rows) =>
+            rows.GroupBy(r => r.ComputerId)
+                .ToDictionary(g => g.Key, g => g.Select(r => new StateChange(r.EffectiveUtc, ToState(r.State))).ToList());
 
         internal static PeriodState ToState(long? state) =>
             state == null ? PeriodState.Unknown : state.Value == 1 ? PeriodState.Online : PeriodState.Offline;

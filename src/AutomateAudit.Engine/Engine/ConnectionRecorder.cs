@@ -19,7 +19,7 @@ namespace AutomateAudit.Engine
         public long? RunId { get; set; }
     }
 
-    public sealed class RecordResult
+    internal sealed class RecordResult
     {
         public long? RunId { get; set; }
         public DateTime NowLocal { get; set; }
@@ -33,95 +33,88 @@ namespace AutomateAudit.Engine
     /// overlapping or interrupted runs never duplicate or lose a change. Automate's own tables are only
     /// read, at READ COMMITTED (a consistent read that takes no row locks on computers).
     /// </summary>
-    public sealed class ConnectionRecorder
+    internal sealed class ConnectionRecorder
     {
+        /// <summary>Held by each recording run, and by the daily rollup while it rolls up one day.</summary>
         public const string LockName = "AutomateAudit.ConnectionAudit";
         public static readonly TimeSpan DefaultOfflineAfter = TimeSpan.FromMinutes(15);
 
-        private readonly AuditDatabase _db;
+        private readonly AuditSession _session;
 
-        public ConnectionRecorder(AuditDatabase db) { _db = db; }
+        public ConnectionRecorder(AuditSession session) { _session = session; }
 
         public int LockTimeoutSeconds { get; set; } = 60;
 
-        public RecordResult Record(TimeSpan offlineAfter, bool write = true)
-        {
-            if (offlineAfter < TimeSpan.FromMinutes(1) || offlineAfter > TimeSpan.FromDays(1))
-                throw new ArgumentOutOfRangeException(nameof(offlineAfter), offlineAfter, "OfflineAfter must be between 1 minute and 1 day.");
-            if (!write) return Preview(offlineAfter);
+        /// <summary>Records the changes since the last run, with "now" from a clock read just before (tests may pin it).</summary>
+        public RecordResult Record(TimeSpan offlineAfter) => Record(ServerClock.Read(_session.Server), offlineAfter);
 
-            if (!_db.TryGetLock(LockName, LockTimeoutSeconds))
-                throw new AuditDatabaseException("Another Update-ConnectionAudit run has held the lock '" + LockName + "' on " + _db.Settings.Describe() + " for over " + LockTimeoutSeconds + " seconds; this run recorded nothing.");
+        public RecordResult Record(ServerClock clock, TimeSpan offlineAfter)
+        {
+            CheckOfflineAfter(offlineAfter);
+            _session.Server.AssertRowBasedLogging();
+            if (!_session.Server.TryGetLock(LockName, LockTimeoutSeconds))
+                throw new AuditDatabaseException("Another run has held the lock '" + LockName + "' on " + _session.Settings.Describe() + " for over " + LockTimeoutSeconds + " seconds; this run recorded nothing.");
             try
             {
-                ServerClock clock = ServerClock.Read(_db);
-                long runId = StartRun(clock);
+                long runId = _session.RunLog.Start(Coverage.Job, clock.NowUtc, clock.NowLocal, ModuleInfo.Host, ModuleInfo.Version);
                 try
                 {
-                    var args = new { nowLocal = clock.NowLocal, nowUtc = clock.NowUtc, offlineSeconds = (int)offlineAfter.TotalSeconds, runId };
-                    _db.BeginTransaction();
-                    _db.Execute(ConnectionAuditSql.PrepareChanges);
-                    int changed = _db.Execute(ConnectionAuditSql.CollectChanges, args);
-                    List<ConnectionChange> changes = new List<ConnectionChange>();
-                    if (changed > 0)
+                    return _session.InTransaction(() =>
                     {
-                        _db.Execute(ConnectionAuditSql.WriteChanges, args);
-                        _db.Execute(ConnectionAuditSql.WriteState, args);
-                        _db.Execute(ConnectionAuditSql.ReopenRolledDays);
-                        changes = ReadChanges(ConnectionAuditSql.ReadChanges, null, clock, runId);
-                    }
-                    _db.Execute(ModuleSql.FinishRun, new { id = runId, status = "ok", rows = changed, detail = "offline after " + (int)offlineAfter.TotalMinutes + " min" });
-                    _db.Commit();
-                    return new RecordResult { RunId = runId, NowLocal = clock.NowLocal, NowUtc = clock.NowUtc, Changes = changes };
+                        var (count, earliest) = _session.History.Record(clock.NowLocal, clock.NowUtc, (int)offlineAfter.TotalSeconds, runId);
+                        var changes = new List<ConnectionChange>();
+                        if (count > 0)
+                        {
+                            _session.Rollup.ReopenFrom(earliest.Value);
+                            changes = _session.History.RecordedChanges().Select(c => ToChange(c, clock, runId)).ToList();
+                        }
+                        _session.RunLog.Finish(runId, "ok", count, "offline after " + (int)offlineAfter.TotalMinutes + " min");
+                        return new RecordResult { RunId = runId, NowLocal = clock.NowLocal, NowUtc = clock.NowUtc, Changes = changes };
+                    });
                 }
                 catch (Exception ex)
                 {
-                    _db.Rollback();
                     TryFailRun(runId, ex);
                     throw;
                 }
             }
             finally
             {
-                _db.ReleaseLock(LockName);
+                _session.Server.ReleaseLock(LockName);
             }
         }
 
-        private RecordResult Preview(TimeSpan offlineAfter)
+        /// <summary>The changes a run would record now, writing nothing.</summary>
+        public RecordResult Preview(ServerClock clock, TimeSpan offlineAfter)
         {
-            ServerClock clock = ServerClock.Read(_db);
-            var args = new { nowLocal = clock.NowLocal, nowUtc = clock.NowUtc, offlineSeconds = (int)offlineAfter.TotalSeconds };
-            var changes = ReadChanges(ConnectionAuditSql.DetectChanges + " ORDER BY ComputerId", args, clock, null);
+            CheckOfflineAfter(offlineAfter);
+            var changes = _session.History.Detect(clock.NowLocal, clock.NowUtc, (int)offlineAfter.TotalSeconds)
+                .Select(c => ToChange(c, clock, null)).ToList();
             return new RecordResult { NowLocal = clock.NowLocal, NowUtc = clock.NowUtc, Changes = changes };
         }
 
-        private List<ConnectionChange> ReadChanges(string sql, object args, ServerClock clock, long? runId)
+        private static void CheckOfflineAfter(TimeSpan offlineAfter)
         {
-            return _db.Query<(int ComputerId, int State, DateTime? LastContact, DateTime EffectiveUtc, int Removed, int FirstSeen)>(sql, args)
-                .Select(r => new ConnectionChange
-                {
-                    ComputerId = r.ComputerId,
-                    State = r.Removed == 1 ? "Removed" : r.State == 1 ? "Online" : "Offline",
-                    Kind = r.Removed == 1 ? ChangeKind.Removed : r.FirstSeen == 1 ? ChangeKind.FirstSeen : ChangeKind.Changed,
-                    LastContact = r.LastContact,
-                    EffectiveUtc = DateTime.SpecifyKind(r.EffectiveUtc, DateTimeKind.Utc),
-                    DataCollectionTime = clock.NowLocal,
-                    RunId = runId,
-                }).ToList();
+            if (offlineAfter < TimeSpan.FromMinutes(1) || offlineAfter > TimeSpan.FromDays(1))
+                throw new ArgumentOutOfRangeException(nameof(offlineAfter), offlineAfter, "OfflineAfter must be between 1 minute and 1 day.");
         }
 
-        private long StartRun(ServerClock clock)
+        private static ConnectionChange ToChange(DetectedChange r, ServerClock clock, long? runId) => new ConnectionChange
         {
-            _db.Execute(ModuleSql.InsertRun, new { job = Coverage.Job, startedUtc = clock.NowUtc, startedLocal = clock.NowLocal, host = ModuleInfo.Host, moduleVersion = ModuleInfo.Version });
-            return _db.QuerySingle<long>("SELECT LAST_INSERT_ID()");
-        }
+            ComputerId = r.ComputerId,
+            State = r.Removed == 1 ? "Removed" : r.State == 1 ? "Online" : "Offline",
+            Kind = r.Removed == 1 ? ChangeKind.Removed : r.FirstSeen == 1 ? ChangeKind.FirstSeen : ChangeKind.Changed,
+            LastContact = r.LastContact,
+            EffectiveUtc = DateTime.SpecifyKind(r.EffectiveUtc, DateTimeKind.Utc),
+            DataCollectionTime = clock.NowLocal,
+            RunId = runId,
+        };
 
         private void TryFailRun(long runId, Exception ex)
         {
             try
             {
-                string detail = ex.Message.Length > 1000 ? ex.Message.Substring(0, 1000) : ex.Message;
-                _db.Execute(ModuleSql.FinishRun, new { id = runId, status = "failed", rows = 0, detail });
+                _session.RunLog.Finish(runId, "failed", 0, ex.Message);
             }
             catch (Exception) when (!(ex is OutOfMemoryException))
             {

@@ -12,31 +12,30 @@ namespace AutomateAudit.Engine
     /// first row (it has no run log to say otherwise). Everything else, and anything after now, is
     /// unobserved: Unknown in every figure.
     /// </summary>
-    public sealed class Coverage
+    internal sealed class Coverage
     {
         /// <summary>Longest pause between two recording runs that still counts as watched (three missed 5-minute runs plus slack).</summary>
         public static readonly TimeSpan MaxRecordingGap = TimeSpan.FromMinutes(30);
 
         public const string Job = "connection";
 
-        private Coverage(IReadOnlyList<Interval> unobserved, DateTime? firstObservedUtc)
+        private Coverage(IntervalSet unobserved, DateTime? firstObservedUtc)
         {
             Unobserved = unobserved;
             FirstObservedUtc = firstObservedUtc;
         }
 
-        /// <summary>Merged, sorted unobserved spans clipped to the loaded window.</summary>
-        public IReadOnlyList<Interval> Unobserved { get; }
+        /// <summary>Unobserved spans clipped to the loaded window.</summary>
+        public IntervalSet Unobserved { get; }
 
         /// <summary>Earliest observed instant in the whole history (adopted or recorded), or null.</summary>
         public DateTime? FirstObservedUtc { get; }
 
-        public static Coverage Load(AuditDatabase db, DateTime fromUtc, DateTime toUtc, DateTime nowUtc)
+        public static Coverage Load(AuditSession session, DateTime fromUtc, DateTime toUtc, DateTime nowUtc)
         {
-            var runs = db.Query<DateTime>(ConnectionAuditSql.RunsAround,
-                new { job = Job, from = fromUtc, to = toUtc }).ToList();
-            var bounds = db.QuerySingle<(DateTime? FirstRun, DateTime? AdoptedFrom)>(ConnectionAuditSql.HistoryBounds, new { job = Job });
-            return Build(fromUtc, toUtc, nowUtc, runs, bounds.FirstRun, bounds.AdoptedFrom);
+            var runs = session.RunLog.SuccessfulRunsAround(Job, fromUtc, toUtc);
+            var firstRun = session.RunLog.FirstSuccessfulRun(Job);
+            return Build(fromUtc, toUtc, nowUtc, runs, firstRun?.StartedUtc, session.History.AdoptedFrom());
         }
 
         internal static Coverage Build(DateTime fromUtc, DateTime toUtc, DateTime nowUtc, IList<DateTime> runs, DateTime? firstRun, DateTime? adoptedFrom)
@@ -57,37 +56,14 @@ namespace AutomateAudit.Engine
 
             // Unobserved = the window minus the observed spans, and never beyond now.
             DateTime end = toUtc < nowUtc ? toUtc : nowUtc;
-            var unobserved = new List<Interval>();
-            DateTime cursor = fromUtc;
-            foreach (Interval o in observed.OrderBy(o => o.Start))
-            {
-                if (o.End <= cursor) continue;
-                if (o.Start >= end) break;
-                if (o.Start > cursor) unobserved.Add(new Interval(cursor, o.Start));
-                if (o.End > cursor) cursor = o.End;
-            }
-            if (cursor < end) unobserved.Add(new Interval(cursor, end));
-            if (toUtc > end && toUtc > fromUtc) unobserved.Add(new Interval(end > fromUtc ? end : fromUtc, toUtc));
+            IntervalSet unobserved = IntervalSet.Of(observed).ComplementWithin(fromUtc, end > fromUtc ? end : fromUtc);
+            if (toUtc > end && toUtc > fromUtc) unobserved = unobserved.Union(IntervalSet.Of(new[] { new Interval(end > fromUtc ? end : fromUtc, toUtc) }));
             DateTime? first = adoptedFrom ?? firstRun;
             if (adoptedFrom.HasValue && firstRun.HasValue && firstRun < adoptedFrom) first = firstRun;
-            return new Coverage(MergeAdjacent(unobserved), first);
-        }
-
-        private static List<Interval> MergeAdjacent(List<Interval> spans)
-        {
-            var merged = new List<Interval>();
-            foreach (Interval s in spans.Where(s => s.End > s.Start))
-            {
-                if (merged.Count > 0 && merged[merged.Count - 1].End >= s.Start)
-                    merged[merged.Count - 1] = new Interval(merged[merged.Count - 1].Start, s.End > merged[merged.Count - 1].End ? s.End : merged[merged.Count - 1].End);
-                else merged.Add(s);
-            }
-            return merged;
+            return new Coverage(unobserved, first);
         }
 
         /// <summary>The unobserved spans inside [from, to).</summary>
-        public IReadOnlyList<Interval> Within(DateTime from, DateTime to) =>
-            Unobserved.Where(g => g.End > from && g.Start < to)
-                .Select(g => new Interval(g.Start > from ? g.Start : from, g.End < to ? g.End : to)).ToList();
+        public IReadOnlyList<Interval> Within(DateTime from, DateTime to) => Unobserved.Within(from, to).Items;
     }
 }

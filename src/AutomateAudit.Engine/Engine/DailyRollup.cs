@@ -1,10 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
-using System.Text;
 using AutomateAudit.Storage;
-using Dapper;
 
 namespace AutomateAudit.Engine
 {
@@ -23,14 +20,23 @@ namespace AutomateAudit.Engine
         public long DurationMs { get; set; }
     }
 
-    public sealed class RollupOptions
+    internal sealed class RollupOptions
     {
         public int RetainDays { get; set; } = 30;
         public int RetainHistoryDays { get; set; } = 45;
         /// <summary>Roll up only these local days (again, if already done).</summary>
         public IReadOnlyList<DateTime> Days { get; set; }
         public bool Force { get; set; }
-        public bool SkipRetention { get; set; }
+    }
+
+    /// <summary>What retention would delete now.</summary>
+    internal sealed class RetentionPlan
+    {
+        public DateTime DailyBefore { get; set; }
+        public DateTime HistoryBeforeUtc { get; set; }
+        public long DailyRows { get; set; }
+        public long HistoryRows { get; set; }
+        public long RunLogRows { get; set; }
     }
 
     /// <summary>
@@ -39,70 +45,130 @@ namespace AutomateAudit.Engine
     /// A day is final <see cref="SettleTime"/> after its midnight: by then every change backdated into it
     /// (an offline is recorded up to OfflineAfter plus one run interval late) has been seen. Rows are
     /// deterministic, so rolling a day again writes identical rows.
+    /// Runs are serialised with each other. Each day is read, written and marked rolled in one
+    /// transaction while the recorder's lock is held, so a change a concurrent recording run backdates into
+    /// that day is never lost; the recorder waits at most one day's rollup.
     /// </summary>
-    public sealed class DailyRollup
+    internal sealed class DailyRollup
     {
+        public const string LockName = "AutomateAudit.DailyRollup";
         public static readonly TimeSpan SettleTime = TimeSpan.FromMinutes(30);
         private const int ChunkSize = 5000;
-        private const int InsertBatch = 1000;
+        private const int DeleteBatch = 5000;
 
-        private readonly AuditDatabase _db;
+        private readonly AuditSession _session;
+        private readonly ServerClock _clock;
 
-        public DailyRollup(AuditDatabase db) { _db = db; }
+        public DailyRollup(AuditSession session, ServerClock clock)
+        {
+            _session = session;
+            _clock = clock;
+        }
 
-        public Action<string, int> Progress { get; set; } = (_, __) => { };
+        public int LockTimeoutSeconds { get; set; } = 60;
+
+        /// <summary>Test hook: runs inside a day's transaction, after the day was read and before it is written.</summary>
+        internal Action<DateTime> AfterDayRead { get; set; }
+
+        /// <summary>Takes the rollup's own lock for a whole run: two rollups never re-roll each other's days.</summary>
+        public IDisposable Exclusive()
+        {
+            if (!_session.Server.TryGetLock(LockName, LockTimeoutSeconds))
+                throw new AuditDatabaseException("Another Invoke-DailyRollup has held the lock '" + LockName + "' on " + _session.Settings.Describe() + " for over " + LockTimeoutSeconds + " seconds; nothing was rolled up.");
+            return new Release(() => _session.Server.ReleaseLock(LockName));
+        }
+
+        public static void Validate(RollupOptions options)
+        {
+            if (options.RetainDays < 30) throw new ArgumentOutOfRangeException(nameof(options.RetainDays), "RetainDays must be at least 30: the 30-day report sums that many daily rows.");
+            if (options.RetainHistoryDays < 32) throw new ArgumentOutOfRangeException(nameof(options.RetainHistoryDays), "RetainHistoryDays must be at least 32: the 30-day report reads raw history that old.");
+        }
 
         /// <summary>The local days that would be rolled up now, oldest first.</summary>
-        public IReadOnlyList<DateTime> PendingDays(RollupOptions options, ServerClock clock)
+        public IReadOnlyList<DateTime> PendingDays(RollupOptions options)
         {
-            DateTime today = clock.NowLocal.Date;
-            DateTime lastComplete = clock.NowLocal - SettleTime < today ? today.AddDays(-2) : today.AddDays(-1);
+            DateTime today = _clock.NowLocal.Date;
+            DateTime lastComplete = _clock.NowLocal - SettleTime < today ? today.AddDays(-2) : today.AddDays(-1);
             if (options.Days != null && options.Days.Count > 0)
                 return options.Days.Select(d => d.Date).Where(d => d <= lastComplete).Distinct().OrderBy(d => d).ToList();
 
-            DateTime firstUtc = _db.QuerySingle<DateTime>(ConnectionAuditSql.FirstHistoryUtc);
-            if (firstUtc.Year >= 9999) return new List<DateTime>();
+            DateTime? firstUtc = FirstHistoryUtc();
+            if (firstUtc == null) return new List<DateTime>();
             DateTime oldest = today.AddDays(-options.RetainDays);
-            DateTime first = ServerClock.ToLocal(_db, firstUtc).Date;
+            DateTime first = _clock.ToLocal(firstUtc.Value).Date;
             if (first < oldest) first = oldest;
             var done = options.Force ? new HashSet<DateTime>()
-                : new HashSet<DateTime>(_db.Query<(DateTime Day, DateTime StartUtc, DateTime EndUtc)>(ConnectionAuditSql.RolledDays, new { from = first, to = lastComplete }).Select(r => r.Day.Date));
+                : new HashSet<DateTime>(_session.Rollup.RolledDays(first, lastComplete).Select(r => r.Day.Date));
             var days = new List<DateTime>();
             for (DateTime d = first; d <= lastComplete; d = d.AddDays(1)) if (!done.Contains(d)) days.Add(d);
             return days;
         }
 
-        public IEnumerable<RolledDay> Run(RollupOptions options, Func<DateTime, bool> approve)
+        private DateTime? FirstHistoryUtc()
         {
-            if (options.RetainDays < 30) throw new ArgumentOutOfRangeException(nameof(options.RetainDays), "RetainDays must be at least 30: the 30-day report sums that many daily rows.");
-            if (options.RetainHistoryDays < 32) throw new ArgumentOutOfRangeException(nameof(options.RetainHistoryDays), "RetainHistoryDays must be at least 32: the 30-day report reads raw history that old.");
-            ServerClock clock = ServerClock.Read(_db);
-            var days = PendingDays(options, clock);
-            for (int i = 0; i < days.Count; i++)
-            {
-                DateTime day = days[i];
-                Progress("Rolling up " + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + " (" + (i + 1) + " of " + days.Count + ")", i * 100 / days.Count);
-                if (!approve(day)) continue;
-                yield return RollDay(day);
-            }
-            if (!options.SkipRetention && approve(DateTime.MinValue)) ApplyRetention(options, clock);
-            Progress(null, 100);
+            DateTime? firstRun = _session.RunLog.FirstSuccessfulRun(Coverage.Job)?.StartedUtc;
+            DateTime? adopted = _session.History.AdoptedFrom();
+            if (firstRun == null) return adopted;
+            if (adopted == null) return firstRun;
+            return firstRun < adopted ? firstRun : adopted;
         }
 
-        public RolledDay RollDay(DateTime day)
+        /// <summary>
+        /// Rolls up one day. <paramref name="laterInThisRun"/> are days this run rolls up after this one:
+        /// when this day changes, they are reopened rather than recomputed (they will be rolled from this
+        /// day's sums), which keeps a backfill or a -Force re-roll linear in the number of days.
+        /// </summary>
+        public RolledDay RollDay(DateTime day, ICollection<DateTime> laterInThisRun = null)
         {
+            day = day.Date;
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            DateTime[] bounds = ServerClock.ToUtc(_db, day.Date, day.Date.AddDays(1));
+            DateTime[] bounds = _clock.ToUtc(day, day.AddDays(1));
             DateTime startUtc = bounds[0], endUtc = bounds[1];
-            ServerClock clock = ServerClock.Read(_db);
-            var coverage = Coverage.Load(_db, startUtc, endUtc, clock.NowUtc);
-            var accounting = new ConnectionAccounting(_db, coverage);
-            var rows = new List<DailyRow>();
+            if (!_session.Server.TryGetLock(ConnectionRecorder.LockName, LockTimeoutSeconds))
+                throw new AuditDatabaseException("A recording run has held the lock '" + ConnectionRecorder.LockName + "' on " + _session.Settings.Describe() + " for over " + LockTimeoutSeconds + " seconds; " + day.ToString("yyyy-MM-dd") + " was not rolled up.");
+            try
+            {
+                return _session.InTransaction(() =>
+                {
+                    bool existed = _session.Rollup.HasRows(day);
+                    List<DailyRecord> rows = ComputeDay(day, startUtc, endUtc);
+                    AfterDayRead?.Invoke(day);
+                    _session.Rollup.ReplaceDay(day, day.AddDays(1), rows);
+                    _session.Rollup.MarkRolled(day, startUtc, endUtc, rows.Count);
+                    // Later rolled days whose 29-day span includes this day.
+                    foreach (RolledDayBounds later in _session.Rollup.RolledDays(day.AddDays(1), day.AddDays(28)))
+                    {
+                        // A day this run rolls up next is reopened, not recomputed: an interrupted run leaves it due, never stale.
+                        if (laterInThisRun != null && laterInThisRun.Contains(later.Day.Date)) _session.Rollup.Unmark(later.Day.Date);
+                        else _session.Rollup.RecomputeWindowSums(later.Day.Date);
+                    }
+                    return new RolledDay
+                    {
+                        Day = day, StartUtc = DateTime.SpecifyKind(startUtc, DateTimeKind.Utc), EndUtc = DateTime.SpecifyKind(endUtc, DateTimeKind.Utc),
+                        DayMinutes = (int)Math.Round((endUtc - startUtc).TotalMinutes),
+                        Computers = rows.Count,
+                        OnlineMinutes = rows.Sum(r => (long)r.Online), OfflineMinutes = rows.Sum(r => (long)r.Offline), UnknownMinutes = rows.Sum(r => (long)r.Unknown),
+                        Action = existed ? "Replaced" : "Added",
+                        DurationMs = watch.ElapsedMilliseconds,
+                    };
+                });
+            }
+            finally
+            {
+                _session.Server.ReleaseLock(ConnectionRecorder.LockName);
+            }
+        }
+
+        private List<DailyRecord> ComputeDay(DateTime day, DateTime startUtc, DateTime endUtc)
+        {
+            var coverage = Coverage.Load(_session, startUtc, endUtc, _clock.NowUtc);
+            var accounting = new ConnectionAccounting(_session.History, coverage);
+            var rows = new List<DailyRecord>();
+            bool previousRolled = _session.Rollup.RolledDays(day.AddDays(-1), day.AddDays(-1)).Count > 0;
             int after = int.MinValue;
-            bool previousRolled = _db.QuerySingle<long>("SELECT COUNT(*) FROM `" + ConnectionAuditSql.RollupTable + "` WHERE day = @day", new { day = day.Date.AddDays(-1) }) > 0;
             while (true)
             {
-                var ids = _db.Query<int>(ConnectionAuditSql.TrackedComputers, new { after, limit = ChunkSize }).ToList();
+                List<int> ids = _session.History.TrackedComputers(after, ChunkSize);
                 if (ids.Count == 0) break;
                 after = ids[ids.Count - 1];
                 int firstRow = rows.Count;
@@ -112,161 +178,109 @@ namespace AutomateAudit.Engine
                     if (totals.Observed == 0) continue; // nothing known about this computer that day
                     var minutes = Minutes.Split(totals);
                     PeriodState last = entry.Value.RecordedEndState;
-                    rows.Add(new DailyRow(entry.Key, minutes.Online, minutes.Offline, minutes.Unknown, totals,
-                        last == PeriodState.Online ? 1 : last == PeriodState.Offline ? 0 : (int?)null, TimelineText.Encode(entry.Value.Periods)));
+                    rows.Add(new DailyRecord
+                    {
+                        ComputerId = entry.Key, Online = minutes.Online, Offline = minutes.Offline, Unknown = minutes.Unknown,
+                        OnlineSeconds = totals.Online, OfflineSeconds = totals.Offline, UnknownSeconds = totals.Unknown,
+                        EndState = last == PeriodState.Online ? 1 : last == PeriodState.Offline ? 0 : (int?)null,
+                        Timeline = TimelineText.Encode(entry.Value.Periods),
+                    });
                 }
-                AddWindowSums(rows.Skip(firstRow).ToList(), day.Date, ids[0], ids[ids.Count - 1], previousRolled);
+                AddWindowSums(rows.Skip(firstRow).ToList(), day, ids[0], ids[ids.Count - 1], previousRolled);
             }
-
-            bool existed = _db.QuerySingle<long>("SELECT COUNT(*) FROM `" + ConnectionAuditSql.RollupTable + "` WHERE day = @day", new { day = day.Date }) > 0;
-            _db.BeginTransaction();
-            try
-            {
-                var stale = new HashSet<int>(_db.Query<int>(ConnectionAuditSql.ComputersOfDay, new { day = day.Date }));
-                stale.ExceptWith(rows.Select(r => r.ComputerId));
-                foreach (var batch in stale.Select((id, i) => (id, i)).GroupBy(x => x.i / InsertBatch, x => x.id))
-                    _db.Execute(ConnectionAuditSql.DeleteComputersOfDay, new { day = day.Date, ids = batch.ToList() });
-                DateTime collected = day.Date.AddDays(1);
-                for (int i = 0; i < rows.Count; i += InsertBatch) UpsertRows(rows.Skip(i).Take(InsertBatch).ToList(), day.Date, collected);
-                _db.Execute(ConnectionAuditSql.MarkDayRolled, new { day = day.Date, startUtc, endUtc, computers = rows.Count });
-                // Later rolled days whose 29-day span includes this day (a day rolled up again, or late).
-                var later = _db.Query<(DateTime Day, DateTime StartUtc, DateTime EndUtc)>(ConnectionAuditSql.RolledDays, new { from = day.Date.AddDays(1), to = day.Date.AddDays(28) });
-                foreach (var rolled in later) _db.Execute(ConnectionAuditSql.RollingSums, new { day = rolled.Day.Date });
-                _db.Commit();
-            }
-            catch
-            {
-                _db.Rollback();
-                throw;
-            }
-            return new RolledDay
-            {
-                Day = day.Date, StartUtc = startUtc, EndUtc = endUtc,
-                DayMinutes = (int)Math.Round((endUtc - startUtc).TotalMinutes),
-                Computers = rows.Count,
-                OnlineMinutes = rows.Sum(r => (long)r.Online), OfflineMinutes = rows.Sum(r => (long)r.Offline), UnknownMinutes = rows.Sum(r => (long)r.Unknown),
-                Action = existed ? "Replaced" : "Added",
-                DurationMs = watch.ElapsedMilliseconds,
-            };
+            return rows;
         }
 
         /// <summary>
         /// The 6- and 29-day sums ending with this day, carried forward from the day before (add today,
         /// drop the day that leaves the span); computed from scratch where there is nothing to carry.
         /// </summary>
-        private void AddWindowSums(List<DailyRow> rows, DateTime day, int lo, int hi, bool previousRolled)
+        private void AddWindowSums(List<DailyRecord> rows, DateTime day, int lo, int hi, bool previousRolled)
         {
             if (rows.Count == 0) return;
             var earlier = previousRolled
-                ? _db.Query<SumRow>(ConnectionAuditSql.SumsCarriedForward, new { lo, hi, days = new[] { day.AddDays(-1), day.AddDays(-6), day.AddDays(-29) } })
-                    .ToDictionary(r => (r.ComputerId, r.Day.Date))
-                : new Dictionary<(int, DateTime), SumRow>();
-            var scratch = new List<DailyRow>();
-            foreach (DailyRow row in rows)
+                ? _session.Rollup.Sums(lo, hi, new[] { day.AddDays(-1), day.AddDays(-6), day.AddDays(-29) }).ToDictionary(r => (r.ComputerId, r.Day.Date))
+                : new Dictionary<(int, DateTime), DailySums>();
+            var scratch = new List<DailyRecord>();
+            foreach (DailyRecord row in rows)
             {
-                if (!earlier.TryGetValue((row.ComputerId, day.AddDays(-1)), out SumRow before) || before.Online29d == null)
+                if (!earlier.TryGetValue((row.ComputerId, day.AddDays(-1)), out DailySums before) || before.Online29d == null)
                 {
                     scratch.Add(row);
                     continue;
                 }
-                earlier.TryGetValue((row.ComputerId, day.AddDays(-6)), out SumRow leaving6);
-                earlier.TryGetValue((row.ComputerId, day.AddDays(-29)), out SumRow leaving29);
-                row.Online6d = before.Online6d.Value + row.Seconds.Online - (leaving6?.Online ?? 0);
-                row.Offline6d = before.Offline6d.Value + row.Seconds.Offline - (leaving6?.Offline ?? 0);
-                row.Online29d = before.Online29d.Value + row.Seconds.Online - (leaving29?.Online ?? 0);
-                row.Offline29d = before.Offline29d.Value + row.Seconds.Offline - (leaving29?.Offline ?? 0);
+                earlier.TryGetValue((row.ComputerId, day.AddDays(-6)), out DailySums leaving6);
+                earlier.TryGetValue((row.ComputerId, day.AddDays(-29)), out DailySums leaving29);
+                row.Online6d = before.Online6d.Value + row.OnlineSeconds - (leaving6?.Online ?? 0);
+                row.Offline6d = before.Offline6d.Value + row.OfflineSeconds - (leaving6?.Offline ?? 0);
+                row.Online29d = before.Online29d.Value + row.OnlineSeconds - (leaving29?.Online ?? 0);
+                row.Offline29d = before.Offline29d.Value + row.OfflineSeconds - (leaving29?.Offline ?? 0);
             }
             if (scratch.Count == 0) return;
-            var sums = _db.Query<SumRow>(ConnectionAuditSql.SumsFromScratch, new { lo, hi, day }).ToDictionary(r => r.ComputerId);
-            foreach (DailyRow row in scratch)
+            var sums = _session.Rollup.SumsBefore(lo, hi, day).ToDictionary(r => r.ComputerId);
+            foreach (DailyRecord row in scratch)
             {
-                sums.TryGetValue(row.ComputerId, out SumRow s);
-                row.Online6d = (s?.Online6d ?? 0) + row.Seconds.Online;
-                row.Offline6d = (s?.Offline6d ?? 0) + row.Seconds.Offline;
-                row.Online29d = (s?.Online29d ?? 0) + row.Seconds.Online;
-                row.Offline29d = (s?.Offline29d ?? 0) + row.Seconds.Offline;
+                sums.TryGetValue(row.ComputerId, out DailySums s);
+                row.Online6d = (s?.Online6d ?? 0) + row.OnlineSeconds;
+                row.Offline6d = (s?.Offline6d ?? 0) + row.OfflineSeconds;
+                row.Online29d = (s?.Online29d ?? 0) + row.OnlineSeconds;
+                row.Offline29d = (s?.Offline29d ?? 0) + row.OfflineSeconds;
             }
         }
 
-        private sealed class SumRow
+        /// <summary>Every pending day, then retention, unprompted (simulations, benchmarks, tests; the cmdlet confirms each step).</summary>
+        public List<RolledDay> RollUpAll(RollupOptions options, bool retention = true)
         {
-            public int ComputerId { get; set; }
-            public DateTime Day { get; set; }
-            public long Online { get; set; }
-            public long Offline { get; set; }
-            public long? Online6d { get; set; }
-            public long? Offline6d { get; set; }
-            public long? Online29d { get; set; }
-            public long? Offline29d { get; set; }
+            Validate(options);
+            var rolled = new List<RolledDay>();
+            using (Exclusive())
+            {
+                var days = PendingDays(options);
+                var remaining = new HashSet<DateTime>(days);
+                foreach (DateTime day in days)
+                {
+                    remaining.Remove(day);
+                    rolled.Add(RollDay(day, remaining));
+                }
+                if (retention) ApplyRetention(PlanRetention(options, count: false));
+            }
+            return rolled;
         }
 
-        private void UpsertRows(IList<DailyRow> rows, DateTime day, DateTime collected)
+        /// <summary>What retention would delete now: daily rows older than RetainDays, raw history and runs older than RetainHistoryDays.</summary>
+        public RetentionPlan PlanRetention(RollupOptions options, bool count)
         {
-            var sql = new StringBuilder(ConnectionAuditSql.UpsertDailyColumns);
-            var parameters = new DynamicParameters();
-            parameters.Add("day", day);
-            parameters.Add("collected", collected);
-            for (int i = 0; i < rows.Count; i++)
+            var plan = new RetentionPlan
             {
-                DailyRow r = rows[i];
-                if (i > 0) sql.Append(',');
-                sql.Append("(@c").Append(i).Append(",@on").Append(i).Append(",@off").Append(i).Append(",@collected,@day,@un").Append(i)
-                   .Append(",@ons").Append(i).Append(",@offs").Append(i).Append(",@uns").Append(i).Append(",@end").Append(i).Append(",@tl").Append(i)
-                   .Append(",@s6on").Append(i).Append(",@s6off").Append(i).Append(",@s29on").Append(i).Append(",@s29off").Append(i).Append(')');
-                parameters.Add("c" + i, r.ComputerId);
-                parameters.Add("on" + i, r.Online);
-                parameters.Add("off" + i, r.Offline);
-                parameters.Add("un" + i, r.Unknown);
-                parameters.Add("ons" + i, r.Seconds.Online);
-                parameters.Add("offs" + i, r.Seconds.Offline);
-                parameters.Add("uns" + i, r.Seconds.Unknown);
-                parameters.Add("end" + i, r.EndState);
-                parameters.Add("tl" + i, r.Timeline);
-                parameters.Add("s6on" + i, r.Online6d);
-                parameters.Add("s6off" + i, r.Offline6d);
-                parameters.Add("s29on" + i, r.Online29d);
-                parameters.Add("s29off" + i, r.Offline29d);
+                DailyBefore = _clock.NowLocal.Date.AddDays(-options.RetainDays),
+                HistoryBeforeUtc = _clock.NowUtc.AddDays(-options.RetainHistoryDays),
+            };
+            if (count)
+            {
+                long keep = _session.RunLog.FirstSuccessfulRun(Coverage.Job)?.Id ?? 0;
+                plan.DailyRows = _session.Rollup.CountBefore(plan.DailyBefore);
+                plan.HistoryRows = _session.History.CountSuperseded(plan.HistoryBeforeUtc);
+                plan.RunLogRows = _session.RunLog.CountBefore(plan.HistoryBeforeUtc, keep);
             }
-            sql.Append(ConnectionAuditSql.UpsertDailyUpdate);
-            _db.Execute(sql.ToString(), parameters);
+            return plan;
         }
 
-        private void ApplyRetention(RollupOptions options, ServerClock clock)
+        /// <summary>Deletes in small batches (no long locks), keeping each computer's last change before the cut-off and the first recording run.</summary>
+        public RetentionPlan ApplyRetention(RetentionPlan plan)
         {
-            Progress("Deleting daily rows older than " + options.RetainDays + " days", 95);
-            DateTime dailyCut = clock.NowLocal.Date.AddDays(-options.RetainDays);
-            while (_db.Execute(ConnectionAuditSql.DeleteOldDailyBatch, new { before = dailyCut }) > 0) { }
-            _db.Execute(ConnectionAuditSql.DeleteOldRollupMarks, new { before = dailyCut });
-
-            Progress("Deleting raw history older than " + options.RetainHistoryDays + " days", 97);
-            DateTime historyCut = clock.NowUtc.AddDays(-options.RetainHistoryDays);
-            while (true)
-            {
-                var ids = _db.Query<long>(ConnectionAuditSql.SupersededHistoryBatch, new { before = historyCut }).ToList();
-                if (ids.Count == 0) break;
-                _db.Execute(ConnectionAuditSql.DeleteHistoryIds, new { ids });
-            }
-            long firstRun = _db.QuerySingle<long?>(ConnectionAuditSql.FirstRunId) ?? 0;
-            while (_db.Execute(ConnectionAuditSql.DeleteOldRunsBatch, new { before = historyCut, firstRun }) > 0) { }
+            plan.DailyRows = _session.Rollup.DeleteBefore(plan.DailyBefore, DeleteBatch);
+            plan.HistoryRows = _session.History.DeleteSuperseded(plan.HistoryBeforeUtc, DeleteBatch);
+            // The first successful recording run is kept: it marks where adopted ProVal history stops counting as observed.
+            long keep = _session.RunLog.FirstSuccessfulRun(Coverage.Job)?.Id ?? 0;
+            plan.RunLogRows = _session.RunLog.DeleteBefore(plan.HistoryBeforeUtc, keep, DeleteBatch);
+            return plan;
         }
 
-        private sealed class DailyRow
+        private sealed class Release : IDisposable
         {
-            public DailyRow(int computerId, int online, int offline, int unknown, Totals seconds, int? endState, string timeline)
-            {
-                ComputerId = computerId; Online = online; Offline = offline; Unknown = unknown; Seconds = seconds; EndState = endState; Timeline = timeline;
-            }
-            public string Timeline { get; }
-            public long Online6d { get; set; }
-            public long Offline6d { get; set; }
-            public long Online29d { get; set; }
-            public long Offline29d { get; set; }
-            public int ComputerId { get; }
-            public int Online { get; }
-            public int Offline { get; }
-            public int Unknown { get; }
-            public Totals Seconds { get; }
-            public int? EndState { get; }
+            private Action _release;
+            public Release(Action release) { _release = release; }
+            public void Dispose() { _release?.Invoke(); _release = null; }
         }
     }
 }

@@ -3,10 +3,10 @@ using System.Collections.Generic;
 
 namespace AutomateAudit.Engine
 {
-    public enum PeriodState { Unknown, Online, Offline }
+    internal enum PeriodState { Unknown, Online, Offline }
 
     /// <summary>A recorded state change as the accounting sees it: from this instant on, this state (Unknown after a removal).</summary>
-    public struct StateChange
+    internal struct StateChange
     {
         public StateChange(DateTime utc, PeriodState state) { Utc = utc; State = state; }
         public DateTime Utc { get; }
@@ -14,7 +14,7 @@ namespace AutomateAudit.Engine
     }
 
     /// <summary>Seconds online, offline and unknown in some window.</summary>
-    public struct Totals
+    internal struct Totals
     {
         public long Online;
         public long Offline;
@@ -32,7 +32,7 @@ namespace AutomateAudit.Engine
         }
     }
 
-    public struct Period
+    internal struct Period
     {
         public Period(DateTime start, DateTime end, PeriodState state) { Start = start; End = end; State = state; }
         public DateTime Start { get; }
@@ -46,7 +46,7 @@ namespace AutomateAudit.Engine
     /// changes inside it (in recording order) and the stretches the module could not observe, it cuts the
     /// window into half-open periods whose durations add up to the window exactly.
     /// </summary>
-    public static class Timeline
+    internal static class Timeline
     {
         public static List<Period> Periods(DateTime from, DateTime to, PeriodState startState,
             IEnumerable<StateChange> changes, IReadOnlyList<Interval> unobserved)
@@ -114,18 +114,8 @@ namespace AutomateAudit.Engine
         }
     }
 
-    /// <summary>A half-open span of UTC time [Start, End).</summary>
-    public struct Interval
-    {
-        public Interval(DateTime start, DateTime end) { Start = start; End = end; }
-        public DateTime Start { get; }
-        public DateTime End { get; }
-        public long Seconds => (long)(End - Start).TotalSeconds;
-        public override string ToString() => "[" + Start.ToString("u") + ", " + End.ToString("u") + ")";
-    }
-
     /// <summary>Whole minutes that add up to the window exactly (largest remainder), and ProVal's readable durations.</summary>
-    public static class Minutes
+    internal static class Minutes
     {
         public static (int Online, int Offline, int Unknown) Split(Totals totals)
         {
@@ -162,7 +152,7 @@ namespace AutomateAudit.Engine
 namespace AutomateAudit.Engine
 {
     /// <summary>A day's periods as stored in the daily row: "O3600 F1800 U600" (Online, oFfline, Unknown; seconds from the day's start).</summary>
-    public static class TimelineText
+    internal static class TimelineText
     {
         public static string Encode(IEnumerable<Period> periods)
         {

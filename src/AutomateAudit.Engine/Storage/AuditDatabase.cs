@@ -13,7 +13,7 @@ namespace AutomateAudit.Storage
     /// One open connection to the Automate database. Every statement goes through here so that each
     /// one is logged (text and duration, never parameter values or the password) and can be cancelled.
     /// </summary>
-    public sealed class AuditDatabase : IDisposable
+    internal sealed class AuditDatabase : IDisposable
     {
         private readonly MySqlConnection _connection;
         private readonly Action<string> _log;
@@ -29,7 +29,6 @@ namespace AutomateAudit.Storage
 
         public ConnectionSettings Settings { get; }
         public CancellationToken Cancellation { get; }
-        internal MySqlConnection Connection => _connection;
 
         public static AuditDatabase Open(ConnectionSettings settings, Action<string> log = null, CancellationToken cancellation = default)
         {
@@ -77,15 +76,7 @@ namespace AutomateAudit.Storage
             return Run(sql, () => _connection.Execute(Command(sql, parameters)), n => n);
         }
 
-        /// <summary>
-        /// Pins NOW()/UTC_TIMESTAMP() of this session to a simulated instant (MySQL's and MariaDB's
-        /// session timestamp). For simulations that replay days of history; production never calls it.
-        /// </summary>
-        public void UseSimulatedClock(DateTime utc)
-        {
-            long seconds = (long)(DateTime.SpecifyKind(utc, DateTimeKind.Utc) - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds;
-            Execute("SET timestamp = @seconds", new { seconds });
-        }
+        public bool InTransaction => _transaction != null;
 
         public void BeginTransaction(IsolationLevel level = IsolationLevel.ReadCommitted)
         {
@@ -111,18 +102,6 @@ namespace AutomateAudit.Storage
             _log("ROLLBACK");
         }
 
-        /// <summary>Server-wide named lock: serialises jobs that must not overlap, without touching any table.</summary>
-        public bool TryGetLock(string name, int timeoutSeconds)
-        {
-            return QuerySingle<long?>("SELECT GET_LOCK(@name, @timeout)", new { name, timeout = timeoutSeconds }) == 1;
-        }
-
-        public void ReleaseLock(string name)
-        {
-            try { Execute("DO RELEASE_LOCK(@name)", new { name }); }
-            catch (MySqlException) { /* the lock dies with the session anyway */ }
-        }
-
         private CommandDefinition Command(string sql, object parameters)
         {
             return new CommandDefinition(sql, parameters, _transaction, cancellationToken: Cancellation);
@@ -130,12 +109,16 @@ namespace AutomateAudit.Storage
 
         private TResult Run<TResult>(string sql, Func<TResult> action, Func<TResult, int?> count)
         {
+            // Ctrl+C between two statements stops the command before the next one starts.
+            Cancellation.ThrowIfCancellationRequested();
             var watch = Stopwatch.StartNew();
             // Dapper's synchronous calls do not watch the token: Ctrl+C kills the running statement on the server.
             using (Cancellation.CanBeCanceled ? Cancellation.Register(KillRunningStatement) : default(CancellationTokenRegistration))
             try
             {
                 TResult result = action();
+                // A statement killed by Ctrl+C may still return (GET_LOCK answers NULL): its result means nothing.
+                Cancellation.ThrowIfCancellationRequested();
                 int? rows = count(result);
                 _log("SQL (" + watch.ElapsedMilliseconds + " ms" + (rows.HasValue ? ", " + rows.Value + " rows" : string.Empty) + "): " + Shorten(sql));
                 return result;

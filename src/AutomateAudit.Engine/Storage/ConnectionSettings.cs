@@ -6,7 +6,7 @@ namespace AutomateAudit.Storage
 {
 
     /// <summary>Where the Automate database is and how to log on to it.</summary>
-    public sealed class ConnectionSettings
+    internal sealed class ConnectionSettings
     {
         public const string DefaultDatabase = "labtech";
         public const int DefaultPort = 3306;

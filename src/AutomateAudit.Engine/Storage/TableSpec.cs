@@ -5,7 +5,7 @@ using System.Linq;
 namespace AutomateAudit.Storage
 {
     /// <summary>The shape a module table must have: columns in order, a primary key and secondary indexes.</summary>
-    public sealed class TableSpec
+    internal sealed class TableSpec
     {
         public TableSpec(string name, string family, IEnumerable<ColumnSpec> columns, string primaryKey, IEnumerable<IndexSpec> indexes = null, params string[] adoptSql)
         {
@@ -44,7 +44,7 @@ namespace AutomateAudit.Storage
         }
     }
 
-    public sealed class ColumnSpec
+    internal sealed class ColumnSpec
     {
         public ColumnSpec(string name, string definition) { Name = name; Definition = definition; }
         public string Name { get; }
@@ -52,7 +52,7 @@ namespace AutomateAudit.Storage
         public string Definition { get; }
     }
 
-    public sealed class IndexSpec
+    internal sealed class IndexSpec
     {
         public IndexSpec(string name, bool unique, params string[] columns) { Name = name; Unique = unique; Columns = columns; }
         public string Name { get; }

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
+using AutomateAudit.Engine;
 using AutomateAudit.Storage;
 
 namespace AutomateAudit.Cmdlets
@@ -49,12 +50,11 @@ namespace AutomateAudit.Cmdlets
         }
 
         /// <summary>Opens the database or ends the command with one clear, password-free error.</summary>
-        protected AuditDatabase OpenDatabase()
+        private AuditSession Open(ConnectionSettings settings)
         {
-            ConnectionSettings settings = ResolveSettings();
             try
             {
-                return AuditDatabase.Open(settings, WriteVerbose, StopToken);
+                return AuditSession.Open(settings, WriteVerbose, StopToken);
             }
             catch (AuditDatabaseException ex)
             {
@@ -63,18 +63,30 @@ namespace AutomateAudit.Cmdlets
             }
         }
 
+        private static readonly string[] PartParameters = { nameof(Server), nameof(Credential), nameof(Port), nameof(Database), nameof(SslMode) };
+
         private ConnectionSettings ResolveSettings()
         {
-            bool hasParts = new[] { nameof(Server), nameof(Credential), nameof(Port), nameof(Database), nameof(SslMode) }
-                .Any(MyInvocation.BoundParameters.ContainsKey);
+            var parts = PartParameters.Where(MyInvocation.BoundParameters.ContainsKey).ToList();
             try
             {
-                if (ConnectionString != null)
+                bool useConnectionString = ConnectionString != null;
+                if (useConnectionString && parts.Count > 0)
                 {
-                    if (hasParts)
-                        throw new ArgumentException("Give either -ConnectionString or -Server/-Port/-Database/-Credential/-SslMode, not both.");
-                    return ConnectionSettings.FromConnectionString(ConnectionString);
+                    // What was typed wins over $PSDefaultParameterValues: defaults for -Server/-Credential must not
+                    // break an explicit -ConnectionString, nor the other way round.
+                    bool stringFromDefaults = SuppliedByDefaults(nameof(ConnectionString), ConnectionString);
+                    bool partsFromDefaults = parts.All(p => SuppliedByDefaults(p, MyInvocation.BoundParameters[p]));
+                    if (stringFromDefaults == partsFromDefaults)
+                        throw new ArgumentException(stringFromDefaults
+                            ? "$PSDefaultParameterValues gives this command both -ConnectionString and -" + string.Join("/-", parts) + ": remove one of them."
+                            : "Give either -ConnectionString or -Server/-Port/-Database/-Credential/-SslMode, not both.");
+                    useConnectionString = partsFromDefaults;
+                    WriteVerbose(useConnectionString
+                        ? "Using -ConnectionString; the default -" + string.Join("/-", parts) + " from $PSDefaultParameterValues are ignored."
+                        : "Using -" + string.Join("/-", parts) + "; the default -ConnectionString from $PSDefaultParameterValues is ignored.");
                 }
+                if (useConnectionString) return ConnectionSettings.FromConnectionString(ConnectionString);
                 if (Server == null)
                     throw new ArgumentException("No database named: give -Server (with -Credential) or -ConnectionString, for example through $PSDefaultParameterValues['*:Server'].");
                 return ConnectionSettings.FromParts(Server, Port, Database, Credential?.GetNetworkCredential(), SslMode?.ToString());
@@ -86,16 +98,39 @@ namespace AutomateAudit.Cmdlets
             }
         }
 
-        /// <summary>Opens the database, checks the module's tables are installed, and runs the body with clear errors.</summary>
-        protected void WithDatabase(Action<AuditDatabase> body, bool requireSchema = true)
+        /// <summary>Whether a bound value is the one $PSDefaultParameterValues holds for this command (so it was not typed).</summary>
+        private bool SuppliedByDefaults(string parameter, object value)
         {
-            using (AuditDatabase db = OpenDatabase())
+            if (!(SessionState.PSVariable.GetValue("PSDefaultParameterValues") is System.Collections.IDictionary defaults)) return false;
+            if (defaults["Disabled"] is bool disabled && disabled) return false;
+            string command = MyInvocation.MyCommand.Name;
+            foreach (System.Collections.DictionaryEntry entry in defaults)
+            {
+                string key = entry.Key as string;
+                int colon = key?.IndexOf(':') ?? -1;
+                if (colon <= 0) continue;
+                var commandPattern = new WildcardPattern(key.Substring(0, colon).Trim(), WildcardOptions.IgnoreCase);
+                var parameterPattern = new WildcardPattern(key.Substring(colon + 1).Trim(), WildcardOptions.IgnoreCase);
+                if (!commandPattern.IsMatch(command) || !parameterPattern.IsMatch(parameter)) continue;
+                object given = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
+                object bound = value is PSObject boundWrapped ? boundWrapped.BaseObject : value;
+                // A script block's value cannot be compared cheaply: a matching key is taken as the source.
+                if (given is ScriptBlock || Equals(given, bound) || string.Equals(given?.ToString(), bound?.ToString(), StringComparison.Ordinal)) return true;
+            }
+            return false;
+        }
+
+        /// <summary>Opens the database, checks the module's tables are installed, and runs the body with clear errors.</summary>
+        internal void WithDatabase(Action<AuditSession> body, bool requireSchema = true)
+        {
+            ConnectionSettings settings = ResolveSettings();
+            using (AuditSession session = Open(settings))
             {
                 RunDatabaseWork(() =>
                 {
-                    if (requireSchema) AssertSchemaInstalled(db);
-                    body(db);
-                }, db.Settings.Database);
+                    if (requireSchema) AssertSchemaInstalled(session);
+                    body(session);
+                }, settings.Database);
             }
         }
 
@@ -123,13 +158,27 @@ namespace AutomateAudit.Cmdlets
             }
         }
 
-        private void AssertSchemaInstalled(AuditDatabase db)
+        /// <summary>
+        /// ShouldProcess that can show more under -WhatIf: when the user declined through -WhatIf, the
+        /// detail (which may cost a query) is computed and shown as a second "What if:" line. Returns
+        /// whether to do the work; -Confirm:$false and plain runs do it once, with no preview.
+        /// </summary>
+        protected bool ShouldProcessWithDetail(string target, string action, Func<string> whatIfDetail)
         {
-            if (Engine.SchemaInstaller.InstalledVersion(db) == null)
+            string description = "Performing the operation \"" + action + "\" on target \"" + target + "\".";
+            string warning = "Are you sure you want to perform this action?" + Environment.NewLine + description;
+            if (ShouldProcess(description, warning, "Confirm", out ShouldProcessReason reason)) return true;
+            if (reason == ShouldProcessReason.WhatIf && whatIfDetail != null) ShouldProcess(whatIfDetail(), null, null);
+            return false;
+        }
+
+        private void AssertSchemaInstalled(AuditSession session)
+        {
+            if (session.Schema.InstalledVersion() == null)
             {
                 ThrowTerminatingError(new ErrorRecord(
-                    new InvalidOperationException("The AutomateAudit tables are not installed in " + db.Settings.Describe() + ". Run Install-AuditTable first."),
-                    "SchemaNotInstalled", ErrorCategory.ObjectNotFound, db.Settings.Database));
+                    new InvalidOperationException("The AutomateAudit tables are not installed in " + session.Settings.Describe() + ". Run Install-AuditTable first."),
+                    "SchemaNotInstalled", ErrorCategory.ObjectNotFound, session.Settings.Database));
             }
         }
     }

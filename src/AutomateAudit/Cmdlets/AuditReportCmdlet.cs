@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using AutomateAudit.Engine;
+using AutomateAudit.Storage;
 
 namespace AutomateAudit.Cmdlets
 {
@@ -65,6 +66,21 @@ namespace AutomateAudit.Cmdlets
         private static string[] NullIfEmpty(HashSet<string> set) => set.Count == 0 ? null : set.ToArray();
 
         /// <summary>Writes the report for one filter.</summary>
-        protected abstract void Report(ComputerFilter filter);
+        internal abstract void Report(ComputerFilter filter);
+
+        /// <summary>
+        /// One non-terminating error per filter value that names no computer, client or location in Automate
+        /// (a literal name or an id; a wildcard matching nothing is no error). A computer that merely has no
+        /// history is no error, so pipelines between the cmdlets stay quiet.
+        /// </summary>
+        internal void WriteUnmatched(AuditSession session, ComputerFilter filter)
+        {
+            foreach (var (kind, value) in filter.Unmatched(session.Computers))
+            {
+                string what = kind == "Computer" && int.TryParse(value, out _) ? "no computer with ComputerID " + value : "no " + kind.ToLowerInvariant() + " named '" + value + "'";
+                WriteError(new ErrorRecord(new ItemNotFoundException("Automate has " + what + " in " + session.Settings.Database + "."),
+                    kind + "NotFound", ErrorCategory.ObjectNotFound, value));
+            }
+        }
     }
 }

@@ -28,13 +28,20 @@ namespace AutomateAudit.Cmdlets
         [ValidateRange(0, int.MaxValue)]
         public double MinimumMinutes { get; set; }
 
-        protected override void Report(ComputerFilter filter)
+        protected override void BeginProcessing()
         {
+            // Checked before any connection is made.
             if (Start.HasValue && End.HasValue && End.Value <= Start.Value)
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-End must be later than -Start."), "InvalidWindow", ErrorCategory.InvalidArgument, End));
-            WithDatabase(db =>
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-End (" + End.Value.ToString("s") + ") must be later than -Start (" + Start.Value.ToString("s") + ")."), "InvalidWindow", ErrorCategory.InvalidArgument, End));
+        }
+
+        internal override void Report(ComputerFilter filter)
+        {
+            WithDatabase(session =>
             {
-                foreach (ConnectionPeriodRow period in new ConnectionReporter(db).History(filter, Start, End))
+                WriteUnmatched(session, filter);
+                var reports = new ConnectionReports(session, ServerClock.Read(session.Server), ConnectionRecorder.DefaultOfflineAfter);
+                foreach (ConnectionPeriodRow period in reports.History.Periods(filter, Start, End))
                 {
                     if (State != null && Array.IndexOf(State, (HistoryState)Enum.Parse(typeof(HistoryState), period.State)) < 0) continue;
                     if (period.DurationMinutes < MinimumMinutes) continue;

@@ -25,22 +25,26 @@ namespace AutomateAudit.Cmdlets
         [ValidateRange(1, 1440)]
         public int OfflineAfter { get; set; } = (int)ConnectionRecorder.DefaultOfflineAfter.TotalMinutes;
 
-        protected override void Report(ComputerFilter filter)
+        protected override void BeginProcessing()
         {
-            WithDatabase(db =>
+            // Checked before any connection is made.
+            if (ParameterSetName == WindowSet && End.HasValue && End.Value <= Start)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-End (" + End.Value.ToString("s") + ") must be later than -Start (" + Start.ToString("s") + ")."), "InvalidWindow", ErrorCategory.InvalidArgument, End));
+        }
+
+        internal override void Report(ComputerFilter filter)
+        {
+            WithDatabase(session =>
             {
-                var reporter = new ConnectionReporter(db) { OfflineAfter = TimeSpan.FromMinutes(OfflineAfter) };
+                WriteUnmatched(session, filter);
+                var reports = new ConnectionReports(session, ServerClock.Read(session.Server), TimeSpan.FromMinutes(OfflineAfter));
                 if (ParameterSetName == WindowSet)
                 {
-                    if (End.HasValue && End.Value <= Start)
-                    {
-                        ThrowTerminatingError(new ErrorRecord(new ArgumentException("-End must be later than -Start."), "InvalidWindow", ErrorCategory.InvalidArgument, End));
-                    }
-                    foreach (var row in reporter.Window(filter, Start, End)) WriteObject(row);
+                    foreach (var row in reports.Window.Rows(filter, Start, End)) WriteObject(row);
                 }
                 else
                 {
-                    foreach (var row in reporter.Rolling(filter)) WriteObject(row);
+                    foreach (var row in reports.Rolling.Rows(filter)) WriteObject(row);
                 }
             });
         }

@@ -1,6 +1,8 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using AutomateAudit.Engine;
+using AutomateAudit.Storage;
 
 namespace AutomateAudit.Cmdlets
 {
@@ -14,13 +16,13 @@ namespace AutomateAudit.Cmdlets
 
         protected override void EndProcessing()
         {
-            WithDatabase(db =>
+            WithDatabase(session =>
             {
-                var installer = new SchemaInstaller(db);
+                var installer = new SchemaInstaller(session);
                 var plans = installer.Plan();
-                var results = installer.Apply(plans, plan =>
-                    ShouldProcess(db.Settings.Database + "." + plan.Spec.Name, string.Join(";\n", plan.Statements)));
-                foreach (var result in results)
+                var approved = new HashSet<TablePlan>(plans.Where(plan => plan.Statements.Count > 0
+                    && ShouldProcess(session.Settings.Database + "." + plan.Spec.Name, string.Join(";\n", plan.Statements))));
+                foreach (var result in installer.Apply(plans, approved))
                 {
                     WriteVerbose(result.Table + ": " + result.Action + " (" + result.Changes + ")");
                     if (PassThru) WriteObject(result);

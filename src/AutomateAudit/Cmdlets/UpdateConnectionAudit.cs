@@ -20,31 +20,22 @@ namespace AutomateAudit.Cmdlets
 
         protected override void EndProcessing()
         {
-            WithDatabase(db =>
+            WithDatabase(session =>
             {
-                var recorder = new ConnectionRecorder(db);
+                var recorder = new ConnectionRecorder(session);
+                var clock = ServerClock.Read(session.Server);
                 TimeSpan offlineAfter = TimeSpan.FromMinutes(OfflineAfter);
-                // The 5-minute job makes one pass; only -WhatIf and -Confirm pay for a preview of what would change.
-                string action = "Record connection state changes";
-                if (WantsPreview())
+                // The change query runs once: as the write, or (under -WhatIf only) as a preview.
+                if (!ShouldProcessWithDetail(session.Settings.Database + ".pvl_automate_connection_audit", "Record connection state changes", () =>
                 {
-                    var preview = recorder.Record(offlineAfter, write: false).Changes;
-                    action = "Record " + preview.Count + " connection state change(s): " +
-                        preview.Count(c => c.State == "Online") + " online, " + preview.Count(c => c.State == "Offline") + " offline, " +
-                        preview.Count(c => c.State == "Removed") + " removed";
-                }
-                if (!ShouldProcess(db.Settings.Database + ".pvl_automate_connection_audit", action)) return;
-                RecordResult result = recorder.Record(offlineAfter);
+                    var preview = recorder.Preview(clock, offlineAfter).Changes;
+                    return "Would record " + preview.Count + " connection state change(s): " + preview.Count(c => c.State == "Online") + " online, " +
+                        preview.Count(c => c.State == "Offline") + " offline, " + preview.Count(c => c.State == "Removed") + " removed.";
+                })) return;
+                RecordResult result = recorder.Record(clock, offlineAfter);
                 WriteVerbose("Run " + result.RunId + " at " + result.NowLocal.ToString("yyyy-MM-dd HH:mm:ss") + " (server time) recorded " + result.Changes.Count + " change(s).");
                 if (PassThru) foreach (ConnectionChange change in result.Changes) WriteObject(change);
             });
-        }
-
-        private bool WantsPreview()
-        {
-            object whatIf = SessionState.PSVariable.GetValue("WhatIfPreference");
-            bool preference = whatIf is SwitchParameter sw ? sw.IsPresent : whatIf is bool b && b;
-            return preference || MyInvocation.BoundParameters.ContainsKey("WhatIf") || MyInvocation.BoundParameters.ContainsKey("Confirm");
         }
     }
 }

@@ -1,7 +1,7 @@
 namespace AutomateAudit.Storage
 {
     /// <summary>Tables of the IdleMon report and the user session audit, with ProVal's published columns.</summary>
-    internal static class ProValTablesSql
+    internal static class ProValTables
     {
         // ProVal's IdleMon and user-session scripts keep writing these tables until the module's own
         // collectors replace them, so existing ones are not altered.

@@ -1,10 +1,12 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
-# User-level behaviour for maintainers on Windows PowerShell 5.1 and pwsh: ./build.ps1 -Task Test.
-# The database tests need a lab copy of an Automate database (never production):
-#   $env:AUTOMATEAUDIT_LAB_CONNECTIONSTRING = 'Server=lab-db;Database=labtech_lab;User ID=...;Password=...'
+# User-level behaviour of the staged module, on Windows PowerShell 5.1 and pwsh: ./build.ps1 -Task Pester.
+# The database tests run on the test run's sandbox MariaDB (TestHelpers.psm1: Start-AuditSandbox), in a
+# database seeded with a simulated fleet and two days of recorded history; $env:AUTOMATEAUDIT_TEST_MYSQL
+# points them at an existing server instead (a lab server, never production).
 
 BeforeAll {
-    $script:ModulePath = Join-Path $PSScriptRoot '../module/AutomateAudit/AutomateAudit.psd1'
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:ModulePath = Get-ModuleManifestPath
     Import-Module $script:ModulePath -Force
     $script:Cmdlets = @('Get-ConnectionHistory', 'Get-ConnectionReport', 'Install-AuditTable', 'Invoke-DailyRollup', 'Update-ConnectionAudit')
 }
@@ -46,9 +48,10 @@ Describe 'Help for <_>' -ForEach @('Get-ConnectionHistory', 'Get-ConnectionRepor
     }
 }
 
-Describe 'Against a lab Automate database' -Skip:(-not $env:AUTOMATEAUDIT_LAB_CONNECTIONSTRING) {
+Describe 'Against an Automate database' {
     BeforeAll {
-        $PSDefaultParameterValues['*:ConnectionString'] = $env:AUTOMATEAUDIT_LAB_CONNECTIONSTRING
+        $script:Database = New-AuditTestDatabase -Name 'module' -Agents 40 -Days 2 -Record
+        $PSDefaultParameterValues['*:ConnectionString'] = $script:Database
     }
 
     AfterAll {
@@ -62,6 +65,19 @@ Describe 'Against a lab Automate database' -Skip:(-not $env:AUTOMATEAUDIT_LAB_CO
 
     It 'records state changes' {
         { Update-ConnectionAudit } | Should -Not -Throw
+        $rows = @(Invoke-AuditSql -ConnectionString $script:Database -Query 'SELECT COUNT(*) AS N FROM pvl_automate_connection_audit')
+        $rows[0].N | Should -BeGreaterThan 0
+    }
+
+    It 'rolls up the recorded days' {
+        { Invoke-DailyRollup } | Should -Not -Throw
+        $rows = @(Invoke-AuditSql -ConnectionString $script:Database -Query 'SELECT COUNT(*) AS N FROM pvl_automate_connection_audit_daily')
+        $rows[0].N | Should -BeGreaterThan 0
+    }
+
+    It 'reports every computer of the fleet' {
+        $expected = @(Invoke-AuditSql -ConnectionString $script:Database -Query 'SELECT COUNT(*) AS N FROM computers')[0].N
+        @(Get-ConnectionReport).Count | Should -Be $expected
     }
 
     It 'exports the report to clean CSV columns' {

@@ -1,0 +1,155 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AutomateAudit.Storage;
+
+namespace AutomateAudit.Engine
+{
+    /// <summary>
+    /// Get-ConnectionReport's default: the last 24 hours, 7 days and 30 days ending now, per computer.
+    /// Yesterday's daily row carries the whole-day sums of the 7- and 30-day windows, the rows of the two
+    /// head days carry their timelines, and only today's changes come from the raw history. Where the
+    /// rollup does not cover what is needed (a day not rolled up, a DST shift of the window heads), the
+    /// windows are accounted in full by <see cref="WindowAccounting"/>.
+    /// </summary>
+    internal sealed class RollingReport
+    {
+        private readonly AuditSession _session;
+        private readonly ServerClock _clock;
+        private readonly ReportComputers _computers;
+        private readonly WindowAccounting _accounting;
+
+        public RollingReport(AuditSession session, ServerClock clock, ReportComputers computers, WindowAccounting accounting)
+        {
+            _session = session;
+            _clock = clock;
+            _computers = computers;
+            _accounting = accounting;
+        }
+
+        public IEnumerable<ConnectionReportRow> Rows(ComputerFilter filter)
+        {
+            DateTime now = _clock.NowUtc;
+            var windows = new[] { new Interval(now.AddDays(-1), now), new Interval(now.AddDays(-7), now), new Interval(now.AddDays(-30), now) };
+            _clock.CoverSpan(windows[2].Start, now);
+            IEnumerable<ComputerTotals> totals = (_accounting.UseRollupRows ? FromRollup(filter, windows) : null) ?? _accounting.Compute(filter, windows);
+            foreach (ComputerTotals c in totals)
+            {
+                var row = _computers.Fill(new ConnectionReportRow(), c.Computer);
+                WindowFigures d = WindowFigures.Of(c.Totals[0]), w = WindowFigures.Of(c.Totals[1]), m = WindowFigures.Of(c.Totals[2]);
+                row.Online24hMinutes = d.Online; row.Offline24hMinutes = d.Offline; row.Unknown24hMinutes = d.Unknown; row.Observed24hMinutes = d.Observed;
+                row.Online24h = d.OnlineText; row.Offline24h = d.OfflineText; row.Online24hPercent = d.OnlinePercent; row.Offline24hPercent = d.OfflinePercent;
+                row.Online7dMinutes = w.Online; row.Offline7dMinutes = w.Offline; row.Unknown7dMinutes = w.Unknown; row.Observed7dMinutes = w.Observed;
+                row.Online7d = w.OnlineText; row.Offline7d = w.OfflineText; row.Online7dPercent = w.OnlinePercent; row.Offline7dPercent = w.OfflinePercent;
+                row.Online30dMinutes = m.Online; row.Offline30dMinutes = m.Offline; row.Unknown30dMinutes = m.Unknown; row.Observed30dMinutes = m.Observed;
+                row.Online30d = m.OnlineText; row.Offline30d = m.OfflineText; row.Online30dPercent = m.OnlinePercent; row.Offline30dPercent = m.OfflinePercent;
+                if (c.FirstSeenUtc.HasValue)
+                {
+                    row.DataCollectedSince = _clock.ToLocal(c.FirstSeenUtc.Value);
+                    row.DaysSinceDataCollection = Math.Round((now - c.FirstSeenUtc.Value).TotalDays, 3);
+                }
+                yield return row;
+            }
+        }
+
+        /// <summary>Null when the rollup does not cover what is needed.</summary>
+        private IEnumerable<ComputerTotals> FromRollup(ComputerFilter filter, Interval[] windows)
+        {
+            DateTime now = _clock.NowUtc;
+            DateTime today = _clock.ToLocal(now).Date;
+            DateTime yesterday = today.AddDays(-1), head7 = today.AddDays(-7), head30 = today.AddDays(-30);
+            if (_clock.ToLocal(windows[0].Start).Date != yesterday || _clock.ToLocal(windows[1].Start).Date != head7 || _clock.ToLocal(windows[2].Start).Date != head30)
+                return null;
+            var rolled = _session.Rollup.RolledDays(head30, yesterday).ToDictionary(d => d.Day.Date, d => new Interval(d.StartUtc, d.EndUtc));
+            if (!rolled.TryGetValue(yesterday, out Interval yesterdayBounds)) return null;
+            var coverage = Coverage.Load(_session, windows[2].Start, now, now);
+            for (DateTime d = head30; d < yesterday; d = d.AddDays(1))
+            {
+                // Days before anything was observed need no rollup: they are Unknown either way.
+                if (!rolled.ContainsKey(d) && (coverage.FirstObservedUtc == null || _clock.ToLocal(coverage.FirstObservedUtc.Value).Date <= d)) return null;
+            }
+            return Stream(filter, windows, coverage, rolled, yesterdayBounds);
+        }
+
+        private IEnumerable<ComputerTotals> Stream(ComputerFilter filter, Interval[] windows, Coverage coverage, Dictionary<DateTime, Interval> rolled, Interval yesterdayBounds)
+        {
+            DateTime now = _clock.NowUtc;
+            DateTime today = _clock.ToLocal(now).Date;
+            DateTime yesterday = today.AddDays(-1), head7 = today.AddDays(-7), head30 = today.AddDays(-30);
+            DateTime todayStart = yesterdayBounds.End;
+            IReadOnlyList<Interval> unobservedToday = coverage.Within(todayStart, now);
+            Dictionary<int, List<StateChange>> changesToday = null;
+            var days = new List<DateTime> { yesterday, head7, head30 };
+            bool firstChunk = true;
+
+            foreach (var chunk in _computers.Chunks(filter))
+            {
+                // The first (small) chunk reads only its own computers' changes of today, so its rows
+                // appear at once; the rest of the fleet's are read in one range scan after that.
+                Dictionary<int, List<StateChange>> chunkChanges;
+                if (firstChunk)
+                {
+                    chunkChanges = ConnectionAccounting.Group(_session.History.ChangesBetween(chunk.Select(c => c.ComputerId).ToList(), todayStart, now));
+                    firstChunk = false;
+                }
+                else
+                {
+                    chunkChanges = changesToday ?? (changesToday = ConnectionAccounting.Group(_session.History.AllChangesBetween(todayStart, now)));
+                }
+                int lo = chunk.Min(c => c.ComputerId), hi = chunk.Max(c => c.ComputerId);
+                var rows = _session.Rollup.Sums(lo, hi, days).ToDictionary(r => (r.ComputerId, r.Day.Date));
+                // Computers with history but no row for yesterday (unobserved all day, or just back) get
+                // the general accounting; so do computers with no recorded state at today's start.
+                var fallback = new List<ComputerRecord>();
+                var results = new Dictionary<int, Totals[]>();
+                foreach (ComputerRecord computer in chunk)
+                {
+                    rows.TryGetValue((computer.ComputerId, yesterday), out DailySums y);
+                    bool seenBeforeToday = computer.FirstSeenUtc.HasValue && computer.FirstSeenUtc < todayStart;
+                    if (seenBeforeToday && (y == null || y.Online29d == null))
+                    {
+                        fallback.Add(computer);
+                        continue;
+                    }
+                    PeriodState startToday = y == null ? PeriodState.Unknown : ConnectionAccounting.ToState(y.EndState);
+                    chunkChanges.TryGetValue(computer.ComputerId, out List<StateChange> changes);
+                    var todayPeriods = Timeline.Periods(todayStart, now, startToday, changes ?? Enumerable.Empty<StateChange>(), unobservedToday);
+                    Totals todayTotals = Timeline.Sum(todayPeriods, todayStart, now);
+
+                    var totals = new Totals[3];
+                    totals[0] = todayTotals;
+                    if (y != null) totals[0].Add(Timeline.Sum(TimelineText.Decode(y.Timeline, yesterdayBounds.Start, yesterdayBounds.End), windows[0].Start, yesterdayBounds.End));
+                    totals[1] = todayTotals;
+                    totals[2] = todayTotals;
+                    if (y != null)
+                    {
+                        totals[1].Online += y.Online6d.Value; totals[1].Offline += y.Offline6d.Value;
+                        totals[2].Online += y.Online29d.Value; totals[2].Offline += y.Offline29d.Value;
+                    }
+                    AddHead(ref totals[1], rows, computer.ComputerId, head7, rolled, windows[1].Start);
+                    AddHead(ref totals[2], rows, computer.ComputerId, head30, rolled, windows[2].Start);
+                    for (int k = 0; k < 3; k++) totals[k].Unknown = windows[k].Seconds - totals[k].Online - totals[k].Offline;
+                    results[computer.ComputerId] = totals;
+                }
+                if (fallback.Count > 0)
+                {
+                    foreach (ComputerTotals r in _accounting.Compute(new ComputerFilter { ComputerIds = fallback.Select(c => c.ComputerId).ToArray() }, windows))
+                        results[r.Computer.ComputerId] = r.Totals;
+                }
+                foreach (ComputerRecord computer in chunk)
+                {
+                    if (!results.TryGetValue(computer.ComputerId, out Totals[] totals)) continue;
+                    yield return new ComputerTotals(computer, totals, ReportComputers.FirstSeen(computer, coverage));
+                }
+            }
+        }
+
+        private static void AddHead(ref Totals totals, Dictionary<(int, DateTime), DailySums> rows, int computerId, DateTime day, Dictionary<DateTime, Interval> rolled, DateTime from)
+        {
+            if (!rolled.TryGetValue(day, out Interval bounds) || !rows.TryGetValue((computerId, day), out DailySums row)) return;
+            Totals head = Timeline.Sum(TimelineText.Decode(row.Timeline, bounds.Start, bounds.End), from, bounds.End);
+            totals.Online += head.Online;
+            totals.Offline += head.Offline;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AutomateAudit.Storage;
+
+namespace AutomateAudit.Engine
+{
+    /// <summary>A computer with its totals for each window asked for.</summary>
+    internal sealed class ComputerTotals
+    {
+        public ComputerTotals(ComputerRecord computer, Totals[] totals, DateTime? firstSeenUtc)
+        {
+            Computer = computer; Totals = totals; FirstSeenUtc = firstSeenUtc;
+        }
+
+        public ComputerRecord Computer { get; }
+        public Totals[] Totals { get; }
+        public DateTime? FirstSeenUtc { get; }
+    }
+
+    /// <summary>
+    /// Online, offline and unknown seconds per computer for any set of UTC windows: whole days that were
+    /// rolled up come from the daily table, everything else (partial days, days not rolled up) from the raw
+    /// changes. Rows stream chunk by chunk.
+    /// </summary>
+    internal sealed class WindowAccounting
+    {
+        private readonly AuditSession _session;
+        private readonly ServerClock _clock;
+        private readonly ReportComputers _computers;
+
+        public WindowAccounting(AuditSession session, ServerClock clock, ReportComputers computers)
+        {
+            _session = session;
+            _clock = clock;
+            _computers = computers;
+        }
+
+        /// <summary>Off: account every window from the raw history (tests compare both ways).</summary>
+        internal bool UseRollupRows { get; set; } = true;
+
+        public IEnumerable<ComputerTotals> Compute(ComputerFilter filter, Interval[] windows)
+        {
+            DateTime from = windows.Min(w => w.Start), to = windows.Max(w => w.End);
+            var coverage = Coverage.Load(_session, from, to, _clock.NowUtc);
+            var accounting = new ConnectionAccounting(_session.History, coverage);
+
+            var rolled = UseRollupRows
+                ? _session.Rollup.RolledDays(_clock.ToLocal(from).Date.AddDays(-1), _clock.ToLocal(to).Date.AddDays(1))
+                : new List<RolledDayBounds>();
+            var daysPerWindow = windows.Select(w => rolled.Where(d => d.StartUtc >= w.Start && d.EndUtc <= w.End).ToList()).ToArray();
+            var rawPerWindow = windows.Select((w, k) => IntervalSet.Of(daysPerWindow[k].Select(d => new Interval(d.StartUtc, d.EndUtc))).ComplementWithin(w.Start, w.End)).ToArray();
+            IntervalSet spans = IntervalSet.Of(rawPerWindow.SelectMany(r => r.Items));
+            // A window's rolled days are contiguous in practice; a day inside the range that was not rolled
+            // up has no daily rows, so the range sum equals the sum over its rolled days.
+            var dayRanges = daysPerWindow.Select(d => d.Count > 0 ? (d.Min(x => x.Day), d.Max(x => x.Day)) : (new DateTime(1000, 1, 2), new DateTime(1000, 1, 1))).ToList();
+            bool anyDays = daysPerWindow.Any(d => d.Count > 0);
+
+            foreach (var chunk in _computers.Chunks(filter))
+            {
+                var ids = chunk.Select(c => c.ComputerId).ToList();
+                var periodsPerSpan = spans.Items.Select(s => accounting.Periods(ids, s.Start, s.End)).ToList();
+                var daily = anyDays ? _session.Rollup.WindowSums(ids, dayRanges) : new Dictionary<int, long[]>();
+                foreach (ComputerRecord computer in chunk)
+                {
+                    var totals = new Totals[windows.Length];
+                    for (int k = 0; k < windows.Length; k++)
+                    {
+                        var t = new Totals();
+                        foreach (Interval raw in rawPerWindow[k].Items)
+                        {
+                            int s = spans.IndexContaining(raw.Start, raw.End);
+                            if (periodsPerSpan[s].TryGetValue(computer.ComputerId, out List<Period> periods))
+                                t.Add(Timeline.Sum(periods, raw.Start, raw.End));
+                        }
+                        if (daily.TryGetValue(computer.ComputerId, out long[] sums))
+                        {
+                            t.Online += sums[2 * k];
+                            t.Offline += sums[2 * k + 1];
+                        }
+                        t.Unknown = windows[k].Seconds - t.Online - t.Offline;
+                        totals[k] = t;
+                    }
+                    yield return new ComputerTotals(computer, totals, ReportComputers.FirstSeen(computer, coverage));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Dapper;
+using static AutomateAudit.Storage.ConnectionAuditTables;
+
+namespace AutomateAudit.Storage
+{
+    /// <summary>Which computers a report covers: ids, and names as LIKE patterns (already translated from wildcards).</summary>
+    internal sealed class ComputerQuery
+    {
+        public IReadOnlyCollection<int> ComputerIds { get; set; }
+        public IReadOnlyList<string> ClientLike { get; set; }
+        public IReadOnlyList<string> LocationLike { get; set; }
+        public IReadOnlyList<string> ComputerLike { get; set; }
+    }
+
+    /// <summary>A computer as Automate's tables describe it, with what the module knows of it.</summary>
+    internal sealed class ComputerRecord
+    {
+        public int ComputerId { get; set; }
+        public int ClientId { get; set; }
+        public int LocationId { get; set; }
+        public string Client { get; set; }
+        public string Location { get; set; }
+        public string Computer { get; set; }
+        public string OperatingSystem { get; set; }
+        public string OsVersion { get; set; }
+        public DateTime? LastContact { get; set; }
+        public DateTime? LastContactUtc { get; set; }
+        public string LastLoggedInUser { get; set; }
+        public string BiosFlash { get; set; }
+        public long Flags { get; set; }
+        public DateTime? FirstSeenUtc { get; set; }
+    }
+
+    /// <summary>Automate's own tables (computers, clients, locations): read only, never locked.</summary>
+    internal sealed class ComputerStore
+    {
+        private readonly AuditDatabase _db;
+
+        public ComputerStore(AuditDatabase db) { _db = db; }
+
+        /// <summary>The next chunk of matching computers after a ComputerID, in ComputerID order.</summary>
+        public List<ComputerRecord> Chunk(ComputerQuery query, int after, int limit, DateTime nowLocal, DateTime nowUtc)
+        {
+            var where = new StringBuilder(" WHERE c.ComputerID > @after");
+            var parameters = new DynamicParameters();
+            parameters.Add("after", after);
+            parameters.Add("limit", limit);
+            parameters.Add("nowLocal", nowLocal);
+            parameters.Add("nowUtc", nowUtc);
+            if (query?.ComputerIds != null && query.ComputerIds.Count > 0)
+            {
+                where.Append(" AND c.ComputerID IN @computerIds");
+                parameters.Add("computerIds", query.ComputerIds);
+            }
+            AppendLike(where, parameters, "cl.Name", "client", query?.ClientLike);
+            AppendLike(where, parameters, "l.Name", "location", query?.LocationLike);
+            AppendLike(where, parameters, "c.Name", "computer", query?.ComputerLike);
+            // LastContact in UTC as the recorder reads it, so Status is decided in UTC (rule 1): the
+            // reading the module made when it first saw this LastContact, else the server's zone rules.
+            string sql =
+                "SELECT z.*, IF(z.LastContact IS NULL, NULL, IF(z.KnownLocal = z.LastContact AND z.KnownUtc IS NOT NULL, z.KnownUtc, " +
+                SqlTime.LastContactUtc("z.LastContact", "z.Converted") + ")) AS LastContactUtc FROM (" +
+                "SELECT c.ComputerID AS ComputerId, c.ClientID AS ClientId, c.LocationID AS LocationId, " +
+                "cl.Name AS Client, l.Name AS Location, c.Name AS Computer, c.OS AS OperatingSystem, c.Version AS OsVersion, " +
+                SqlTime.NonZero("c.LastContact") + " AS LastContact, CONVERT_TZ(" + SqlTime.NonZero("c.LastContact") + ", @@session.time_zone, '+00:00') AS Converted, " +
+                "c.LastUsername AS LastLoggedInUser, c.BiosFlash AS BiosFlash, c.Flags AS Flags, " +
+                "s.first_seen_utc AS FirstSeenUtc, s.lastcontact AS KnownLocal, s.lastcontact_utc AS KnownUtc " +
+                "FROM computers c LEFT JOIN clients cl ON cl.ClientID = c.ClientID LEFT JOIN locations l ON l.LocationID = c.LocationID " +
+                "LEFT JOIN `" + StateTable + "` s ON s.computerid = c.ComputerID" + where + " ORDER BY c.ComputerID LIMIT @limit) z ORDER BY z.ComputerId";
+            return _db.Query<ComputerRecord>(sql, parameters).ToList();
+        }
+
+        /// <summary>The ComputerIDs of the list that exist in Automate.</summary>
+        public HashSet<int> ExistingComputerIds(IReadOnlyCollection<int> ids) =>
+            new HashSet<int>(_db.Query<int>("SELECT ComputerID FROM computers WHERE ComputerID IN @ids", new { ids }));
+
+        /// <summary>The names of the list that exist (compared as the server's collation compares them) in clients, locations or computers.</summary>
+        public HashSet<string> ExistingNames(NameKind kind, IReadOnlyCollection<string> names)
+        {
+            string table = kind == NameKind.Client ? "clients" : kind == NameKind.Location ? "locations" : "computers";
+            var found = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (string name in names)
+            {
+                if (_db.QuerySingle<long>("SELECT COUNT(*) FROM (SELECT 1 FROM " + table + " WHERE Name = @name LIMIT 1) x", new { name }) > 0) found.Add(name);
+            }
+            return found;
+        }
+
+        private static void AppendLike(StringBuilder sql, DynamicParameters parameters, string column, string name, IReadOnlyList<string> patterns)
+        {
+            if (patterns == null || patterns.Count == 0) return;
+            var terms = new List<string>();
+            for (int i = 0; i < patterns.Count; i++)
+            {
+                terms.Add(column + " LIKE @" + name + i);
+                parameters.Add(name + i, patterns[i]);
+            }
+            sql.Append(" AND (").Append(string.Join(" OR ", terms)).Append(')');
+        }
+    }
+
+    internal enum NameKind { Client, Location, Computer }
+}

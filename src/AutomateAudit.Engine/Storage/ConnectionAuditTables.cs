@@ -1,0 +1,98 @@
+namespace AutomateAudit.Storage
+{
+    /// <summary>
+    /// The connection audit's tables: ProVal's two (raw changes and daily rollup) with the module's extra
+    /// columns, and the module's current-state and rollup bookkeeping tables.
+    /// </summary>
+    internal static class ConnectionAuditTables
+    {
+        public const string AuditTable = "pvl_automate_connection_audit";
+        public const string DailyTable = "pvl_automate_connection_audit_daily";
+        public const string StateTable = "aa_connection_state";
+        public const string RollupTable = "aa_connection_rollup";
+
+        public static readonly TableSpec Audit = new TableSpec(AuditTable, "ConnectionAudit", new[]
+        {
+            new ColumnSpec("id", "BIGINT UNSIGNED NOT NULL AUTO_INCREMENT"),
+            new ColumnSpec("computerid", "INT NOT NULL"),
+            new ColumnSpec("state", "TINYINT NOT NULL"),
+            new ColumnSpec("lastcontact", "DATETIME NULL"),
+            new ColumnSpec("datacollectiontime", "DATETIME NULL"),
+            new ColumnSpec("effective_utc", "DATETIME NULL"),
+            new ColumnSpec("collected_utc", "DATETIME NULL"),
+            new ColumnSpec("removed", "TINYINT NOT NULL DEFAULT 0"),
+            new ColumnSpec("run_id", "BIGINT UNSIGNED NULL"),
+        }, "id", new[]
+        {
+            new IndexSpec("ix_aa_audit_computer_effective", false, "computerid", "effective_utc"),
+            new IndexSpec("ix_aa_audit_effective", false, "effective_utc"),
+            new IndexSpec("ix_aa_audit_run", false, "run_id", "computerid"),
+        },
+        // Rows written by ProVal's monitor: the change took effect at its lastcontact (rule 2).
+        "UPDATE `" + AuditTable + "` SET " +
+            "collected_utc = COALESCE(collected_utc, " + SqlTime.LocalToUtc("datacollectiontime") + "), " +
+            "effective_utc = " + SqlTime.LocalToUtc("COALESCE(lastcontact, datacollectiontime)") + " " +
+            "WHERE effective_utc IS NULL",
+        // Local clocks repeat at a DST fall-back: effective times never run backwards in recording order.
+        "UPDATE `" + AuditTable + "` a JOIN (" +
+            "SELECT id, MAX(effective_utc) OVER (PARTITION BY computerid ORDER BY id ROWS UNBOUNDED PRECEDING) AS m " +
+            "FROM `" + AuditTable + "` WHERE computerid IN (SELECT computerid FROM `" + AuditTable + "` WHERE run_id IS NULL)) x " +
+            "ON x.id = a.id SET a.effective_utc = x.m WHERE a.effective_utc < x.m",
+        // Continue from the latest adopted row of each computer the module does not track yet.
+        "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, effective_utc, removed, updated_utc, first_seen_utc) " +
+            "SELECT a.computerid, a.state, a.lastcontact, a.effective_utc, a.removed, UTC_TIMESTAMP(), l.first FROM `" + AuditTable + "` a " +
+            "JOIN (SELECT computerid, MAX(id) AS id, MIN(effective_utc) AS first FROM `" + AuditTable + "` GROUP BY computerid) l ON l.id = a.id " +
+            "LEFT JOIN `" + StateTable + "` s ON s.computerid = a.computerid WHERE s.computerid IS NULL AND a.effective_utc IS NOT NULL");
+
+        public static readonly TableSpec Daily = new TableSpec(DailyTable, "ConnectionAudit", new[]
+        {
+            new ColumnSpec("id", "BIGINT UNSIGNED NOT NULL AUTO_INCREMENT"),
+            new ColumnSpec("computerid", "INT NOT NULL"),
+            new ColumnSpec("online", "INT NOT NULL DEFAULT 0"),
+            new ColumnSpec("offline", "INT NOT NULL DEFAULT 0"),
+            new ColumnSpec("datacollectiontime", "DATETIME NULL"),
+            new ColumnSpec("day", "DATE NULL"),
+            new ColumnSpec("unknown", "INT NULL"),
+            new ColumnSpec("online_seconds", "INT NULL"),
+            new ColumnSpec("offline_seconds", "INT NULL"),
+            new ColumnSpec("unknown_seconds", "INT NULL"),
+            // The state recorded at the end of the day (1, 0, NULL unknown), whatever the coverage.
+            new ColumnSpec("end_state", "TINYINT NULL"),
+            // The day's periods ("O3600 F1800 U600": state letter and seconds, from local midnight), so a
+            // report can take any part of the day without reading the raw history again.
+            new ColumnSpec("timeline", "TEXT NULL"),
+            // Sums over the 6 and 29 days ending with this one: the whole days of a 7- and 30-day window.
+            new ColumnSpec("online_6d_seconds", "INT NULL"),
+            new ColumnSpec("offline_6d_seconds", "INT NULL"),
+            new ColumnSpec("online_29d_seconds", "INT NULL"),
+            new ColumnSpec("offline_29d_seconds", "INT NULL"),
+        }, "id", new[]
+        {
+            new IndexSpec("ux_aa_daily_computer_day", true, "computerid", "day"),
+            new IndexSpec("ix_aa_daily_day", false, "day"),
+            // Reports sum whole days per computer from this index alone.
+            new IndexSpec("ix_aa_daily_sums", false, "computerid", "day", "online_seconds", "offline_seconds"),
+        });
+
+        public static readonly TableSpec State = new TableSpec(StateTable, "ConnectionAudit", new[]
+        {
+            new ColumnSpec("computerid", "INT NOT NULL"),
+            new ColumnSpec("state", "TINYINT NOT NULL"),
+            new ColumnSpec("lastcontact", "DATETIME NULL"),
+            new ColumnSpec("lastcontact_utc", "DATETIME NULL"),
+            new ColumnSpec("effective_utc", "DATETIME NOT NULL"),
+            new ColumnSpec("removed", "TINYINT NOT NULL DEFAULT 0"),
+            new ColumnSpec("updated_utc", "DATETIME NOT NULL"),
+            new ColumnSpec("first_seen_utc", "DATETIME NULL"),
+        }, "computerid");
+
+        public static readonly TableSpec Rollup = new TableSpec(RollupTable, "ConnectionAudit", new[]
+        {
+            new ColumnSpec("day", "DATE NOT NULL"),
+            new ColumnSpec("start_utc", "DATETIME NOT NULL"),
+            new ColumnSpec("end_utc", "DATETIME NOT NULL"),
+            new ColumnSpec("computers", "INT NOT NULL"),
+            new ColumnSpec("rolled_utc", "DATETIME NOT NULL"),
+        }, "day");
+    }
+}

@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using static AutomateAudit.Storage.ConnectionAuditTables;
+
+namespace AutomateAudit.Storage
+{
+    /// <summary>A state change as stored: from EffectiveUtc on, State (1 online, 0 offline, null after a removal).</summary>
+    internal struct StoredChange
+    {
+        public int ComputerId { get; set; }
+        public DateTime EffectiveUtc { get; set; }
+        public long? State { get; set; }
+    }
+
+    /// <summary>A change found by the recorder's pass over computers.</summary>
+    internal sealed class DetectedChange
+    {
+        public int ComputerId { get; set; }
+        public int State { get; set; }
+        public DateTime? LastContact { get; set; }
+        public DateTime EffectiveUtc { get; set; }
+        public int Removed { get; set; }
+        public int FirstSeen { get; set; }
+    }
+
+    /// <summary>
+    /// The raw connection history (pvl_automate_connection_audit) and each computer's last recorded state
+    /// (aa_connection_state). Automate's computers table is only read, at READ COMMITTED.
+    /// </summary>
+    internal sealed class ConnectionHistoryStore
+    {
+        private readonly AuditDatabase _db;
+
+        public ConnectionHistoryStore(AuditDatabase db) { _db = db; }
+
+        /// <summary>
+        /// Every computer whose state differs from the last one recorded (or that is new, or back after a
+        /// removal), plus every tracked computer that left the computers table. One pass over computers,
+        /// joined on the state table's primary key: the cost does not depend on how much history exists.
+        /// Online means a LastContact within OfflineAfter of now, compared in UTC. The change takes effect
+        /// at the LastContact, never earlier than the previous change (rule 6) nor later than now. An offline
+        /// computer whose LastContact is unchanged keeps the UTC reading made when it went silent (in the
+        /// repeated hour of a DST fall-back the same local time comes round again).
+        /// </summary>
+        private static readonly string DetectChanges =
+            "SELECT x.ComputerId, x.State, x.LastContact, " +
+            "LEAST(@nowUtc, GREATEST(COALESCE(x.PreviousUtc, '1000-01-01'), COALESCE(x.LastContactUtc, @nowUtc))) AS EffectiveUtc, " +
+            "0 AS Removed, x.FirstSeen, x.LastContactUtc FROM (" +
+            " SELECT y.ComputerId, y.LastContact, y.PreviousUtc, y.PreviousState, y.FirstSeen, y.LastContactUtc, " +
+            " IF(y.LastContactUtc > @nowUtc - INTERVAL @offlineSeconds SECOND, 1, 0) AS State FROM (" +
+            "  SELECT z.ComputerId, z.LastContact, z.PreviousUtc, z.PreviousState, z.FirstSeen, " +
+            "  IF(z.LastContact IS NULL, NULL, IF(z.PreviousState = 0 AND z.PreviousRemoved = 0 AND z.PreviousLastContactUtc IS NOT NULL AND z.LastContact = z.PreviousLastContact, " +
+            "   z.PreviousLastContactUtc, " + SqlTime.LastContactUtc("z.LastContact", "z.Converted") + ")) AS LastContactUtc FROM (" +
+            "   SELECT c.ComputerID AS ComputerId, " + SqlTime.NonZero("c.LastContact") + " AS LastContact, " +
+            "   CONVERT_TZ(" + SqlTime.NonZero("c.LastContact") + ", @@session.time_zone, '+00:00') AS Converted, " +
+            "   s.effective_utc AS PreviousUtc, s.state AS PreviousState, s.removed AS PreviousRemoved, " +
+            "   s.lastcontact AS PreviousLastContact, s.lastcontact_utc AS PreviousLastContactUtc, " +
+            "   IF(s.computerid IS NULL OR s.removed = 1, 1, 0) AS FirstSeen " +
+            "   FROM computers c LEFT JOIN `" + StateTable + "` s ON s.computerid = c.ComputerID) z) y) x " +
+            "WHERE x.FirstSeen = 1 OR x.PreviousState <> x.State " +
+            "UNION ALL " +
+            "SELECT s.computerid, 0, s.lastcontact, GREATEST(s.effective_utc, @nowUtc), 1, 0, s.lastcontact_utc " +
+            "FROM `" + StateTable + "` s LEFT JOIN computers c ON c.ComputerID = s.computerid " +
+            "WHERE c.ComputerID IS NULL AND s.removed = 0";
+
+        private const string ChangeColumns = "ComputerId, State, LastContact, EffectiveUtc, Removed, FirstSeen";
+
+        /// <summary>What a recording run would write now, without writing anything (-WhatIf).</summary>
+        public List<DetectedChange> Detect(DateTime nowLocal, DateTime nowUtc, int offlineSeconds) =>
+            _db.Query<DetectedChange>("SELECT " + ChangeColumns + " FROM (" + DetectChanges + ") d ORDER BY ComputerId",
+                new { nowLocal, nowUtc, offlineSeconds }).ToList();
+
+        /// <summary>
+        /// Detects and writes this run's changes (history rows and current state) inside the caller's
+        /// transaction. Returns how many changes there were and the earliest instant any of them takes effect.
+        /// </summary>
+        public (int Count, DateTime? EarliestUtc) Record(DateTime nowLocal, DateTime nowUtc, int offlineSeconds, long runId)
+        {
+            var args = new { nowLocal, nowUtc, offlineSeconds, runId };
+            _db.Execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS aa_tmp_changes (" +
+                "ComputerId INT NOT NULL PRIMARY KEY, State TINYINT NOT NULL, LastContact DATETIME NULL, " +
+                "EffectiveUtc DATETIME NOT NULL, Removed TINYINT NOT NULL, FirstSeen TINYINT NOT NULL, LastContactUtc DATETIME NULL) ENGINE=InnoDB; " +
+                "DELETE FROM aa_tmp_changes");
+            int count = _db.Execute("INSERT INTO aa_tmp_changes " + DetectChanges, args);
+            if (count == 0) return (0, null);
+            _db.Execute(
+                "INSERT INTO `" + AuditTable + "` (computerid, state, lastcontact, datacollectiontime, effective_utc, collected_utc, removed, run_id) " +
+                "SELECT ComputerId, State, LastContact, @nowLocal, EffectiveUtc, @nowUtc, Removed, @runId FROM aa_tmp_changes ORDER BY ComputerId", args);
+            _db.Execute(
+                "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, lastcontact_utc, effective_utc, removed, updated_utc, first_seen_utc) " +
+                "SELECT * FROM (SELECT ComputerId AS computerid, State AS state, LastContact AS lastcontact, LastContactUtc AS lastcontact_utc, " +
+                "EffectiveUtc AS effective_utc, Removed AS removed, @nowUtc AS updated_utc, EffectiveUtc AS first_seen_utc FROM aa_tmp_changes) AS dt " +
+                "ON DUPLICATE KEY UPDATE state = dt.state, lastcontact = dt.lastcontact, lastcontact_utc = dt.lastcontact_utc, " +
+                "effective_utc = dt.effective_utc, removed = dt.removed, updated_utc = dt.updated_utc", args);
+            return (count, _db.QuerySingle<DateTime?>("SELECT MIN(EffectiveUtc) FROM aa_tmp_changes"));
+        }
+
+        /// <summary>The changes the last <see cref="Record"/> call wrote, in ComputerID order.</summary>
+        public List<DetectedChange> RecordedChanges() =>
+            _db.Query<DetectedChange>("SELECT " + ChangeColumns + " FROM aa_tmp_changes ORDER BY ComputerId").ToList();
+
+        /// <summary>
+        /// The last change before @at of each listed computer (several rows when changes share an instant:
+        /// the highest id wins, rows come in id order). A group-wise MAX over (computerid, effective_utc) is
+        /// answered from the index alone (loose index scan): one index dive per computer however long the history.
+        /// A dense chunk of ids is one index range; a sparse one is a list.
+        /// </summary>
+        public List<(int ComputerId, long? State)> StatesAt(IReadOnlyCollection<int> ids, DateTime at)
+        {
+            int lo = ids.Min(), hi = ids.Max();
+            bool dense = (long)hi - lo + 1 <= 2L * ids.Count;
+            string where = dense ? "computerid BETWEEN @lo AND @hi" : "computerid IN @ids";
+            var rows = _db.Query<(int ComputerId, long? State)>(
+                "SELECT a.computerid AS ComputerId, IF(a.removed = 1, NULL, a.state) AS State FROM `" + AuditTable + "` a JOIN (" +
+                "SELECT computerid, MAX(effective_utc) AS at FROM `" + AuditTable + "` WHERE " + where + " AND effective_utc < @at GROUP BY computerid) m " +
+                "ON a.computerid = m.computerid AND a.effective_utc = m.at ORDER BY a.computerid, a.id", new { ids, lo, hi, at });
+            if (!dense) return rows.ToList();
+            var wanted = new HashSet<int>(ids);
+            return rows.Where(r => wanted.Contains(r.ComputerId)).ToList();
+        }
+
+        /// <summary>Every change of the listed computers in [from, to), in recording order per computer.</summary>
+        public List<StoredChange> ChangesBetween(IReadOnlyCollection<int> ids, DateTime from, DateTime to) =>
+            _db.Query<StoredChange>(
+                "SELECT computerid AS ComputerId, effective_utc AS EffectiveUtc, IF(removed = 1, NULL, state) AS State " +
+                "FROM `" + AuditTable + "` WHERE computerid IN @ids AND effective_utc >= @from AND effective_utc < @to " +
+                "ORDER BY computerid, effective_utc, id", new { ids, from, to }).ToList();
+
+        /// <summary>Every change of every computer in [from, to) (a report's "today so far"): one range scan.</summary>
+        public List<StoredChange> AllChangesBetween(DateTime from, DateTime to) =>
+            _db.Query<StoredChange>(
+                "SELECT computerid AS ComputerId, effective_utc AS EffectiveUtc, IF(removed = 1, NULL, state) AS State " +
+                "FROM `" + AuditTable + "` WHERE effective_utc >= @from AND effective_utc < @to ORDER BY computerid, effective_utc, id",
+                new { from, to }).ToList();
+
+        /// <summary>The next chunk of computers the module has ever tracked, in ComputerID order.</summary>
+        public List<int> TrackedComputers(int after, int limit) =>
+            _db.Query<int>("SELECT computerid FROM `" + StateTable + "` WHERE computerid > @after ORDER BY computerid LIMIT @limit",
+                new { after, limit }).ToList();
+
+        /// <summary>The first change adopted from a ProVal table (rows no run of the module wrote), or null.</summary>
+        public DateTime? AdoptedFrom() =>
+            _db.QuerySingle<DateTime?>("SELECT MIN(effective_utc) FROM `" + AuditTable + "` WHERE run_id IS NULL");
+
+        /// <summary>
+        /// Deletes raw rows older than the cut-off in batches, except each computer's last one before it
+        /// (which still gives the state at the cut-off). Returns the number of rows deleted.
+        /// </summary>
+        public long DeleteSuperseded(DateTime beforeUtc, int batch)
+        {
+            long deleted = 0;
+            while (true)
+            {
+                var ids = SupersededIds(beforeUtc, batch);
+                if (ids.Count == 0) return deleted;
+                deleted += _db.Execute("DELETE FROM `" + AuditTable + "` WHERE id IN @ids", new { ids });
+            }
+        }
+
+        /// <summary>How many raw rows <see cref="DeleteSuperseded"/> would delete (-WhatIf).</summary>
+        public long CountSuperseded(DateTime beforeUtc) =>
+            _db.QuerySingle<long>("SELECT COUNT(*) FROM (" + SupersededSql + ") s", new { before = beforeUtc });
+
+        private const string SupersededSql =
+            "SELECT a.id FROM `" + AuditTable + "` a WHERE a.effective_utc < @before AND EXISTS (" +
+            "SELECT 1 FROM `" + AuditTable + "` b WHERE b.computerid = a.computerid AND b.effective_utc < @before " +
+            "AND (b.effective_utc > a.effective_utc OR (b.effective_utc = a.effective_utc AND b.id > a.id)))";
+
+        private List<long> SupersededIds(DateTime beforeUtc, int batch) =>
+            _db.Query<long>(SupersededSql + " LIMIT " + batch, new { before = beforeUtc }).ToList();
+    }
+}

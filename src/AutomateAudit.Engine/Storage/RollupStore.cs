@@ -1,0 +1,209 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Dapper;
+using static AutomateAudit.Storage.ConnectionAuditTables;
+
+namespace AutomateAudit.Storage
+{
+    /// <summary>One computer's row of one day in pvl_automate_connection_audit_daily.</summary>
+    internal sealed class DailyRecord
+    {
+        public int ComputerId { get; set; }
+        public int Online { get; set; }
+        public int Offline { get; set; }
+        public int Unknown { get; set; }
+        public long OnlineSeconds { get; set; }
+        public long OfflineSeconds { get; set; }
+        public long UnknownSeconds { get; set; }
+        public int? EndState { get; set; }
+        public string Timeline { get; set; }
+        public long Online6d { get; set; }
+        public long Offline6d { get; set; }
+        public long Online29d { get; set; }
+        public long Offline29d { get; set; }
+    }
+
+    /// <summary>The daily sums a rollup carries forward, or a report reads, for one computer and day.</summary>
+    internal sealed class DailySums
+    {
+        public int ComputerId { get; set; }
+        public DateTime Day { get; set; }
+        public long Online { get; set; }
+        public long Offline { get; set; }
+        public string Timeline { get; set; }
+        public long? EndState { get; set; }
+        public long? Online6d { get; set; }
+        public long? Offline6d { get; set; }
+        public long? Online29d { get; set; }
+        public long? Offline29d { get; set; }
+    }
+
+    /// <summary>A local day that was rolled up, with its bounds in UTC.</summary>
+    internal struct RolledDayBounds
+    {
+        public DateTime Day { get; set; }
+        public DateTime StartUtc { get; set; }
+        public DateTime EndUtc { get; set; }
+    }
+
+    /// <summary>The daily table (ProVal's columns plus the module's) and the record of which days are rolled up.</summary>
+    internal sealed class RollupStore
+    {
+        private const int UpsertBatch = 1000;
+        private readonly AuditDatabase _db;
+
+        public RollupStore(AuditDatabase db) { _db = db; }
+
+        public List<RolledDayBounds> RolledDays(DateTime from, DateTime to) =>
+            _db.Query<RolledDayBounds>("SELECT day AS Day, start_utc AS StartUtc, end_utc AS EndUtc FROM `" + RollupTable + "` WHERE day >= @from AND day <= @to ORDER BY day",
+                new { from, to }).ToList();
+
+        public bool HasRows(DateTime day) =>
+            _db.QuerySingle<long>("SELECT COUNT(*) FROM `" + DailyTable + "` WHERE day = @day", new { day }) > 0;
+
+        /// <summary>Replaces a day's rows: upserts the given ones (in place, so an unchanged day stays byte for byte the same) and deletes the others.</summary>
+        public void ReplaceDay(DateTime day, DateTime collected, IReadOnlyList<DailyRecord> rows)
+        {
+            var stale = new HashSet<int>(_db.Query<int>("SELECT computerid FROM `" + DailyTable + "` WHERE day = @day", new { day }));
+            stale.ExceptWith(rows.Select(r => r.ComputerId));
+            foreach (var ids in stale.Select((id, i) => (id, i)).GroupBy(x => x.i / UpsertBatch, x => x.id))
+                _db.Execute("DELETE FROM `" + DailyTable + "` WHERE day = @day AND computerid IN @ids", new { day, ids = ids.ToList() });
+            for (int i = 0; i < rows.Count; i += UpsertBatch) Upsert(rows.Skip(i).Take(UpsertBatch).ToList(), day, collected);
+        }
+
+        private static readonly string[] DailyColumns =
+        {
+            "computerid", "online", "offline", "datacollectiontime", "day", "unknown", "online_seconds", "offline_seconds", "unknown_seconds",
+            "end_state", "timeline", "online_6d_seconds", "offline_6d_seconds", "online_29d_seconds", "offline_29d_seconds",
+        };
+
+        private void Upsert(IList<DailyRecord> rows, DateTime day, DateTime collected)
+        {
+            // INSERT ... SELECT FROM a derived table, updating from its columns: the upsert form that MySQL 8
+            // (where VALUES() in ON DUPLICATE KEY UPDATE is deprecated) and MariaDB both accept.
+            var sql = new StringBuilder("INSERT INTO `" + DailyTable + "` (" + string.Join(", ", DailyColumns) + ") SELECT * FROM (");
+            var parameters = new DynamicParameters();
+            parameters.Add("day", day);
+            parameters.Add("collected", collected);
+            for (int i = 0; i < rows.Count; i++)
+            {
+                DailyRecord r = rows[i];
+                sql.Append(i == 0 ? "SELECT " : " UNION ALL SELECT ");
+                var values = new object[] { r.ComputerId, r.Online, r.Offline, null, null, r.Unknown, r.OnlineSeconds, r.OfflineSeconds, r.UnknownSeconds,
+                    r.EndState, r.Timeline, r.Online6d, r.Offline6d, r.Online29d, r.Offline29d };
+                for (int c = 0; c < DailyColumns.Length; c++)
+                {
+                    if (c > 0) sql.Append(", ");
+                    string name = DailyColumns[c];
+                    string parameter = name == "day" ? "@day" : name == "datacollectiontime" ? "@collected" : "@p" + i + "_" + c;
+                    if (parameter.StartsWith("@p", StringComparison.Ordinal)) parameters.Add(parameter.Substring(1), values[c]);
+                    // Typed in the first row, so the derived table's columns do not take the type of a NULL.
+                    sql.Append(i == 0 ? Typed(name, parameter) : parameter);
+                    if (i == 0) sql.Append(" AS ").Append(name);
+                }
+            }
+            sql.Append(") AS dt ON DUPLICATE KEY UPDATE ");
+            sql.Append(string.Join(", ", DailyColumns.Where(c => c != "computerid" && c != "day").Select(c => c + " = dt." + c)));
+            _db.Execute(sql.ToString(), parameters);
+        }
+
+        private static string Typed(string column, string parameter)
+        {
+            switch (column)
+            {
+                case "datacollectiontime": return "CAST(" + parameter + " AS DATETIME)";
+                case "day": return "CAST(" + parameter + " AS DATE)";
+                case "timeline": return "CAST(" + parameter + " AS CHAR)";
+                default: return "CAST(" + parameter + " AS SIGNED)";
+            }
+        }
+
+        public void MarkRolled(DateTime day, DateTime startUtc, DateTime endUtc, int computers) =>
+            _db.Execute(
+                "INSERT INTO `" + RollupTable + "` (day, start_utc, end_utc, computers, rolled_utc) " +
+                "SELECT * FROM (SELECT CAST(@day AS DATE) AS day, CAST(@startUtc AS DATETIME) AS start_utc, CAST(@endUtc AS DATETIME) AS end_utc, " +
+                "@computers AS computers, UTC_TIMESTAMP() AS rolled_utc) AS dt " +
+                "ON DUPLICATE KEY UPDATE start_utc = dt.start_utc, end_utc = dt.end_utc, computers = dt.computers, rolled_utc = dt.rolled_utc",
+                new { day, startUtc, endUtc, computers });
+
+        /// <summary>
+        /// A change dated back into a day already rolled up (a late offline, a large OfflineAfter, the run
+        /// after a recording outage) makes that day and every later one due again.
+        /// </summary>
+        public int ReopenFrom(DateTime earliestChangeUtc) =>
+            _db.Execute("DELETE FROM `" + RollupTable + "` WHERE end_utc > @earliest", new { earliest = earliestChangeUtc });
+
+        public void Unmark(DateTime day) =>
+            _db.Execute("DELETE FROM `" + RollupTable + "` WHERE day = @day", new { day });
+
+        /// <summary>The rows a day's window sums are carried forward from (the day before, and the days that drop out), for ComputerIDs lo..hi.</summary>
+        public List<DailySums> Sums(int lo, int hi, IReadOnlyList<DateTime> days) =>
+            _db.Query<DailySums>(
+                "SELECT computerid AS ComputerId, day AS Day, online_seconds AS Online, offline_seconds AS Offline, timeline AS Timeline, end_state AS EndState, " +
+                "online_6d_seconds AS Online6d, offline_6d_seconds AS Offline6d, online_29d_seconds AS Online29d, offline_29d_seconds AS Offline29d " +
+                "FROM `" + DailyTable + "` WHERE computerid BETWEEN @lo AND @hi AND day IN @days", new { lo, hi, days }).ToList();
+
+        /// <summary>The 6- and 29-day sums of the days before @day (from scratch), for computers the carry-forward cannot serve.</summary>
+        public List<DailySums> SumsBefore(int lo, int hi, DateTime day) =>
+            _db.Query<DailySums>(
+                "SELECT computerid AS ComputerId, SUM(IF(day >= @day - INTERVAL 5 DAY, online_seconds, 0)) AS Online6d, " +
+                "SUM(IF(day >= @day - INTERVAL 5 DAY, offline_seconds, 0)) AS Offline6d, SUM(online_seconds) AS Online29d, SUM(offline_seconds) AS Offline29d " +
+                "FROM `" + DailyTable + "` WHERE computerid BETWEEN @lo AND @hi AND day BETWEEN @day - INTERVAL 28 DAY AND @day - INTERVAL 1 DAY GROUP BY computerid",
+                new { lo, hi, day }).ToList();
+
+        /// <summary>Recomputes the 6- and 29-day sums on one day's rows from the daily rows before it.</summary>
+        public void RecomputeWindowSums(DateTime day) =>
+            _db.Execute(
+                "UPDATE `" + DailyTable + "` d JOIN (" +
+                "SELECT computerid, SUM(online_seconds) AS on29, SUM(offline_seconds) AS off29, " +
+                "SUM(IF(day >= @day - INTERVAL 5 DAY, online_seconds, 0)) AS on6, SUM(IF(day >= @day - INTERVAL 5 DAY, offline_seconds, 0)) AS off6 " +
+                "FROM `" + DailyTable + "` WHERE day BETWEEN @day - INTERVAL 28 DAY AND @day GROUP BY computerid) s ON s.computerid = d.computerid " +
+                "SET d.online_6d_seconds = s.on6, d.offline_6d_seconds = s.off6, d.online_29d_seconds = s.on29, d.offline_29d_seconds = s.off29 " +
+                "WHERE d.day = @day", new { day });
+
+        /// <summary>Per computer, the rolled-up seconds of each window's whole days (one [from, to] day range per window).</summary>
+        public Dictionary<int, long[]> WindowSums(IReadOnlyCollection<int> ids, IReadOnlyList<(DateTime From, DateTime To)> windows)
+        {
+            var sums = new StringBuilder();
+            var parameters = new DynamicParameters();
+            parameters.Add("ids", ids);
+            parameters.Add("from", windows.Min(w => w.From));
+            parameters.Add("to", windows.Max(w => w.To));
+            for (int w = 0; w < windows.Count; w++)
+            {
+                sums.Append(", SUM(IF(day BETWEEN @from" + w + " AND @to" + w + ", online_seconds, 0)) AS Online" + w);
+                sums.Append(", SUM(IF(day BETWEEN @from" + w + " AND @to" + w + ", offline_seconds, 0)) AS Offline" + w);
+                parameters.Add("from" + w, windows[w].From);
+                parameters.Add("to" + w, windows[w].To);
+            }
+            var result = new Dictionary<int, long[]>();
+            foreach (var row in _db.QueryRows("SELECT computerid AS ComputerId" + sums + " FROM `" + DailyTable + "` " +
+                "WHERE computerid IN @ids AND day >= @from AND day <= @to GROUP BY computerid", parameters))
+            {
+                var values = new long[windows.Count * 2];
+                for (int w = 0; w < windows.Count; w++)
+                {
+                    values[2 * w] = Convert.ToInt64(row["Online" + w]);
+                    values[2 * w + 1] = Convert.ToInt64(row["Offline" + w]);
+                }
+                result[Convert.ToInt32(row["ComputerId"])] = values;
+            }
+            return result;
+        }
+
+        public long CountBefore(DateTime day) =>
+            _db.QuerySingle<long>("SELECT COUNT(*) FROM `" + DailyTable + "` WHERE day < @day", new { day });
+
+        /// <summary>Deletes daily rows (and rollup marks) before a day, in batches.</summary>
+        public long DeleteBefore(DateTime day, int batch)
+        {
+            long deleted = 0;
+            int n;
+            while ((n = _db.Execute("DELETE FROM `" + DailyTable + "` WHERE day < @day LIMIT " + batch, new { day })) > 0) deleted += n;
+            _db.Execute("DELETE FROM `" + RollupTable + "` WHERE day < @day", new { day });
+            return deleted;
+        }
+    }
+}

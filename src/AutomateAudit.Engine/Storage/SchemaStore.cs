@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace AutomateAudit.Storage
+{
+    /// <summary>The DDL one table needs to reach the module's shape (nothing when it is there already).</summary>
+    internal sealed class TablePlan
+    {
+        public TablePlan(TableSpec spec, bool exists, IReadOnlyList<string> statements, string summary)
+        {
+            Spec = spec; Exists = exists; Statements = statements; Summary = summary;
+        }
+
+        public TableSpec Spec { get; }
+        public bool Exists { get; }
+        public IReadOnlyList<string> Statements { get; }
+        public string Summary { get; }
+    }
+
+    /// <summary>
+    /// The module's tables as the server has them (information_schema), the DDL that creates or extends
+    /// them (columns and indexes are only ever added), and the installed schema version.
+    /// </summary>
+    internal sealed class SchemaStore
+    {
+        private readonly AuditDatabase _db;
+
+        public SchemaStore(AuditDatabase db) { _db = db; }
+
+        /// <summary>The DDL each table needs, without running any of it.</summary>
+        public List<TablePlan> Plan(IReadOnlyList<TableSpec> specs)
+        {
+            var names = specs.Select(t => t.Name).ToArray();
+            var columns = _db.Query<(string Table, string Column, string Key)>(
+                "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_KEY FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN @names",
+                new { names }).ToList();
+            var indexes = _db.Query<(string Table, string Index)>(
+                "SELECT DISTINCT TABLE_NAME, INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN @names",
+                new { names }).ToList();
+            return specs.Select(spec => PlanTable(spec,
+                columns.Where(c => c.Table.Equals(spec.Name, StringComparison.OrdinalIgnoreCase)).Select(c => c.Column).ToList(),
+                indexes.Where(i => i.Table.Equals(spec.Name, StringComparison.OrdinalIgnoreCase)).Select(i => i.Index).ToList())).ToList();
+        }
+
+        internal static TablePlan PlanTable(TableSpec spec, IList<string> existingColumns, IList<string> existingIndexes)
+        {
+            if (existingColumns.Count == 0)
+                return new TablePlan(spec, exists: false, new[] { spec.CreateSql() }, "created with " + spec.Columns.Count + " columns");
+
+            if (!spec.ExtendExisting)
+                return new TablePlan(spec, exists: true, new string[0], "kept as it is: another solution still writes to it");
+            var have = new HashSet<string>(existingColumns, StringComparer.OrdinalIgnoreCase);
+            var haveIndex = new HashSet<string>(existingIndexes, StringComparer.OrdinalIgnoreCase);
+            bool hasPrimaryKey = haveIndex.Contains("PRIMARY");
+            var clauses = new List<string>();
+            var said = new List<string>();
+
+            var missing = spec.Columns.Where(c => !have.Contains(c.Name)).ToList();
+            foreach (ColumnSpec column in missing)
+            {
+                bool isKey = column.Name.Equals(spec.PrimaryKey, StringComparison.OrdinalIgnoreCase);
+                clauses.Add("ADD COLUMN `" + column.Name + "` " + column.Definition + (isKey ? " FIRST" : string.Empty));
+                if (isKey)
+                {
+                    // An auto-increment column must be a key; a table that already has another primary key
+                    // keeps it and gets ours as a unique key.
+                    clauses.Add(hasPrimaryKey ? "ADD UNIQUE KEY `ux_aa_" + column.Name + "` (`" + column.Name + "`)" : "ADD PRIMARY KEY (`" + column.Name + "`)");
+                }
+            }
+            if (missing.Count > 0) said.Add("added column" + (missing.Count > 1 ? "s " : " ") + string.Join(", ", missing.Select(c => c.Name)));
+
+            var missingIndexes = spec.Indexes.Where(i => !haveIndex.Contains(i.Name)).ToList();
+            clauses.AddRange(missingIndexes.Select(i => "ADD " + i.Clause()));
+            if (missingIndexes.Count > 0) said.Add("added index" + (missingIndexes.Count > 1 ? "es " : " ") + string.Join(", ", missingIndexes.Select(i => i.Name)));
+
+            var statements = clauses.Count == 0 ? new string[0] : new[] { "ALTER TABLE `" + spec.Name + "`\n  " + string.Join(",\n  ", clauses) };
+            return new TablePlan(spec, exists: true, statements, string.Join("; ", said));
+        }
+
+        /// <summary>Runs DDL or adoption statements that come from the module's own table definitions (never from input).</summary>
+        public int Apply(string statement) => _db.Execute(statement);
+
+        public long CountRows(TableSpec table) => _db.QuerySingle<long>("SELECT COUNT(*) FROM `" + table.Name + "`");
+
+        /// <summary>The installed schema version, or null when Install-AuditTable never ran here.</summary>
+        public int? InstalledVersion()
+        {
+            bool exists = _db.QuerySingle<long>(
+                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @name",
+                new { name = ModuleTables.SchemaVersionTable }) > 0;
+            return exists ? _db.QuerySingle<int?>("SELECT version FROM " + ModuleTables.SchemaVersionTable + " WHERE component = 'schema'") : null;
+        }
+
+        public void SetVersion(int version, string moduleVersion) =>
+            _db.Execute(
+                "INSERT INTO " + ModuleTables.SchemaVersionTable + " (component, version, module_version, updated_utc) " +
+                "SELECT * FROM (SELECT 'schema' AS component, @version AS version, @moduleVersion AS module_version, UTC_TIMESTAMP() AS updated_utc) AS dt " +
+                "ON DUPLICATE KEY UPDATE version = dt.version, module_version = dt.module_version, updated_utc = dt.updated_utc",
+                new { version, moduleVersion });
+    }
+}
