@@ -16,6 +16,10 @@
         'Invoke-DailyRollup'
         'Get-ConnectionReport'
         'Get-ConnectionHistory'
+        'Get-UserSession'
+        'Save-UserSession'
+        'Import-AuditInbox'
+        'Get-UserSessionReport'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -19,6 +19,9 @@ namespace AutomateAudit
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
         internal const string EngineAssembly = "AutomateAudit.Engine";
+        internal const string EndpointAssembly = "AutomateAudit.Endpoint";
+
+        private static bool IsModuleAssembly(string name) => name == EngineAssembly || name == EndpointAssembly;
         private const string LoadContextAssembly = "AutomateAudit.LoadContext";
 
         private static readonly Assembly Self = typeof(ModuleInitializer).Assembly;
@@ -62,8 +65,9 @@ namespace AutomateAudit
         {
             string name = new AssemblyName(args.Name).Name;
             if (name == null || !Dependencies.ContainsKey(name) || !IsOurs(args.RequestingAssembly)) return null;
-            // PowerShell 7: the default context asks only for the engine; its context serves everything else.
-            if (LoadIsolated != null) return name == EngineAssembly ? LoadIsolated(name) : null;
+            // PowerShell 7: the default context asks only for the module's own assemblies (the engine, the endpoint
+            // layer); their context serves everything else.
+            if (LoadIsolated != null) return IsModuleAssembly(name) ? LoadIsolated(name) : null;
             lock (Loaded)
             {
                 if (!Loaded.TryGetValue(name, out Assembly assembly))

@@ -10,7 +10,8 @@ namespace AutomateAudit.PowerShell.Tests
     {
         private static readonly string[] ModuleTables =
         {
-            "aa_connection_rollup", "aa_connection_state", "aa_run_log", "aa_schema_version", "plugin_proval_usersessions",
+            "aa_connection_rollup", "aa_connection_state", "aa_endpoint_inbox", "aa_report_status", "aa_run_log", "aa_schema_version",
+            "aa_session_current", "aa_session_history", "plugin_proval_usersessions",
             "pvl_automate_connection_audit", "pvl_automate_connection_audit_daily", "pvl_report_idlemon",
         };
 
@@ -131,7 +132,7 @@ namespace AutomateAudit.PowerShell.Tests
             string cs = SharedServer.NewAutomateDatabase("ps_defaults");
             using var ps = new PsSession();
             var output = ps.Run("$PSDefaultParameterValues['*-AuditTable:ConnectionString'] = $cs; Install-AuditTable -PassThru", ("cs", cs));
-            Assert.Equal(8, output.Count);
+            Assert.Equal(ModuleTables.Length, output.Count);
         }
 
         [Fact]

@@ -9,7 +9,7 @@ namespace AutomateAudit.PowerShell.Tests
     public class ModuleTests
     {
         private static readonly string[] Cmdlets =
-            { "Get-ConnectionHistory", "Get-ConnectionReport", "Install-AuditTable", "Invoke-DailyRollup", "Update-ConnectionAudit" };
+            { "Get-ConnectionHistory", "Get-ConnectionReport", "Get-UserSession", "Get-UserSessionReport", "Import-AuditInbox", "Install-AuditTable", "Invoke-DailyRollup", "Save-UserSession", "Update-ConnectionAudit" };
 
         [Fact]
         public void TheModuleImportsAndExportsExactlyItsCmdlets()
@@ -42,6 +42,12 @@ namespace AutomateAudit.PowerShell.Tests
                 var info = (CmdletInfo)ps.Run("Get-Command -Name $n", ("n", name)).Single().BaseObject;
                 if (name.StartsWith("Get-", StringComparison.Ordinal)) Assert.NotEmpty(info.OutputType);
                 else Assert.True(info.Parameters.ContainsKey("WhatIf") && info.Parameters.ContainsKey("Confirm"), name + " lacks -WhatIf/-Confirm");
+                if (name == "Get-UserSession")
+                {
+                    // The endpoint cmdlet: no database parameters at all.
+                    Assert.False(info.Parameters.ContainsKey("ConnectionString") || info.Parameters.ContainsKey("Server"), name);
+                    continue;
+                }
                 Assert.True(info.Parameters.ContainsKey("ConnectionString"), name);
                 Assert.Equal(typeof(PSCredential), info.Parameters["Credential"].ParameterType);
             }

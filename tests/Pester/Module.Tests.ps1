@@ -8,7 +8,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:ModulePath = Get-ModuleManifestPath
     Import-Module $script:ModulePath -Force
-    $script:Cmdlets = @('Get-ConnectionHistory', 'Get-ConnectionReport', 'Install-AuditTable', 'Invoke-DailyRollup', 'Update-ConnectionAudit')
+    $script:Cmdlets = @('Get-ConnectionHistory', 'Get-ConnectionReport', 'Get-UserSession', 'Get-UserSessionReport', 'Import-AuditInbox', 'Install-AuditTable', 'Invoke-DailyRollup', 'Save-UserSession', 'Update-ConnectionAudit')
 }
 
 Describe 'The module' {
@@ -24,7 +24,7 @@ Describe 'The module' {
     }
 }
 
-Describe 'Help for <_>' -ForEach @('Get-ConnectionHistory', 'Get-ConnectionReport', 'Install-AuditTable', 'Invoke-DailyRollup', 'Update-ConnectionAudit') {
+Describe 'Help for <_>' -ForEach @('Get-ConnectionHistory', 'Get-ConnectionReport', 'Get-UserSession', 'Get-UserSessionReport', 'Import-AuditInbox', 'Install-AuditTable', 'Invoke-DailyRollup', 'Save-UserSession', 'Update-ConnectionAudit') {
     BeforeAll {
         $script:Help = Get-Help -Name $_ -Full
         $script:Name = $_

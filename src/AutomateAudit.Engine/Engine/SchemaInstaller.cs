@@ -32,6 +32,7 @@ namespace AutomateAudit.Engine
             ModuleTables.SchemaVersion, ModuleTables.RunLog,
             ConnectionAuditTables.Audit, ConnectionAuditTables.Daily, ConnectionAuditTables.State, ConnectionAuditTables.Rollup,
             ProValTables.IdleMon, ProValTables.UserSessions,
+            SessionTables.Current, SessionTables.History, SessionTables.ReportStatus, SessionTables.Inbox,
         };
 
         private readonly AuditSession _session;

@@ -20,6 +20,8 @@ namespace AutomateAudit.Storage
             RunLog = new RunLogStore(db);
             Schema = new SchemaStore(db);
             Computers = new ComputerStore(db);
+            Sessions = new SessionStore(db);
+            Inbox = new InboxStore(db);
         }
 
         public static AuditSession Open(ConnectionSettings settings, Action<string> log = null, CancellationToken cancellation = default) =>
@@ -33,6 +35,8 @@ namespace AutomateAudit.Storage
         public RunLogStore RunLog { get; }
         public SchemaStore Schema { get; }
         public ComputerStore Computers { get; }
+        public SessionStore Sessions { get; }
+        public InboxStore Inbox { get; }
 
         /// <summary>Runs the work in one READ COMMITTED transaction: committed when it returns, rolled back when it throws.</summary>
         public T InTransaction<T>(Func<T> work)

@@ -90,6 +90,39 @@ namespace AutomateAudit.Storage
             return found;
         }
 
+        /// <summary>
+        /// Columns of computers (c), clients (cl), locations (l) and contacts (ct) for these computers, keyed by
+        /// ComputerID: the named ones (NULL where this server lacks the column, since several are unconfirmed)
+        /// and, with all = true, every column each table has, prefixed (Client_City, Location_Phone, ...).
+        /// Column names come from the server's own schema, never from input.
+        /// </summary>
+        public Dictionary<int, IDictionary<string, object>> Details(IReadOnlyCollection<int> ids, IReadOnlyList<(string Alias, string Table, string Column, string As)> named, bool all)
+        {
+            var present = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+            List<string> ColumnsOf(string table) => present.TryGetValue(table, out var list) ? list : (present[table] = _db.Query<string>(
+                "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @table ORDER BY ORDINAL_POSITION", new { table }).ToList());
+            var select = new List<string> { "c.ComputerID AS `__id`" };
+            foreach (var (alias, table, column, name) in named)
+                select.Add((ColumnsOf(table).Contains(column, StringComparer.OrdinalIgnoreCase) ? alias + "." + Quote(column) : "NULL") + " AS " + Quote(name));
+            if (all)
+            {
+                foreach (var (alias, table, prefix) in new[] { ("c", "computers", "Computer_"), ("cl", "clients", "Client_"), ("l", "locations", "Location_"), ("ct", "contacts", "Contact_") })
+                    foreach (string column in ColumnsOf(table)) select.Add(alias + "." + Quote(column) + " AS " + Quote(prefix + column));
+            }
+            string sql = "SELECT " + string.Join(", ", select) + " FROM computers c LEFT JOIN clients cl ON cl.ClientID = c.ClientID " +
+                "LEFT JOIN locations l ON l.LocationID = c.LocationID LEFT JOIN contacts ct ON ct.ContactID = c.ContactID WHERE c.ComputerID IN @ids";
+            var result = new Dictionary<int, IDictionary<string, object>>();
+            foreach (var row in _db.QueryRows(sql, new { ids }))
+            {
+                int id = Convert.ToInt32(row["__id"], System.Globalization.CultureInfo.InvariantCulture);
+                row.Remove("__id");
+                result[id] = row;
+            }
+            return result;
+        }
+
+        private static string Quote(string identifier) => "`" + identifier.Replace("`", "``") + "`";
+
         private static void AppendLike(StringBuilder sql, DynamicParameters parameters, string column, string name, IReadOnlyList<string> patterns)
         {
             if (patterns == null || patterns.Count == 0) return;

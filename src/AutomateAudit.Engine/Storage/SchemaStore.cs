@@ -78,6 +78,18 @@ namespace AutomateAudit.Storage
             return new TablePlan(spec, exists: true, statements, string.Join("; ", said));
         }
 
+        /// <summary>The maximum length in characters of each text column of a table, as the server has it (a ProVal table may differ from ours).</summary>
+        public Dictionary<string, int> TextColumnLengths(string table) =>
+            _db.Query<(string Column, long Length)>(
+                "SELECT COLUMN_NAME, CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @table " +
+                "AND CHARACTER_MAXIMUM_LENGTH IS NOT NULL", new { table })
+                .ToDictionary(c => c.Column, c => (int)Math.Min(c.Length, int.MaxValue), StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Every column of one of Automate's tables, in order: reports that show "all columns" discover them at run time.</summary>
+        public List<string> Columns(string table) =>
+            _db.Query<string>("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @table ORDER BY ORDINAL_POSITION",
+                new { table }).ToList();
+
         /// <summary>Runs DDL or adoption statements that come from the module's own table definitions (never from input).</summary>
         public int Apply(string statement) => _db.Execute(statement);
 
