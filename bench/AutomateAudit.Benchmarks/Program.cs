@@ -24,6 +24,7 @@ namespace AutomateAudit.Benchmarks
 
         public static int Main(string[] args)
         {
+            if (args.Contains("--endpoint")) return EndpointBench.Run();
             bool profile = args.Contains("--profile");
             args = args.Where(a => a != "--profile").ToArray();
             var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : new[] { 10_000, 100_000 };

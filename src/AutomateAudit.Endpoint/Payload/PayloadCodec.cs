@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -62,7 +63,9 @@ namespace AutomateAudit.Endpoint.Payload
 
         private static KeyValuePair<string, object> Member(string name, object value) => new KeyValuePair<string, object>(name, value);
 
-        private static List<KeyValuePair<string, object>> Ordered(Dictionary<string, object> members) => new List<KeyValuePair<string, object>>(members);
+        // A member that is null is left out (the reader takes a missing member as null): more items fit in a variable.
+        private static List<KeyValuePair<string, object>> Ordered(Dictionary<string, object> members) =>
+            members.Where(m => m.Value != null).ToList();
 
         /// <summary>Decodes and checks a payload (of any known kind when expectedKind is null); anything wrong throws a PayloadException that says what.</summary>
         public static PayloadEnvelope Decode(string payload, string expectedKind)
