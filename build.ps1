@@ -14,7 +14,9 @@ param(
     [string] $Task = 'Build',
     [string] $Configuration = 'Release',
     # Skip the build the task would start with (build.sh has just built).
-    [switch] $NoBuild
+    [switch] $NoBuild,
+    # Pester: run only these test files (default every tests/Pester/*.Tests.ps1).
+    [string[]] $TestPath
 )
 $ErrorActionPreference = 'Stop'
 Set-Location -Path $PSScriptRoot
@@ -62,7 +64,8 @@ function Invoke-PesterSuite {
 
         $null = New-Item -ItemType Directory -Path (Join-Path $PSScriptRoot 'artifacts') -Force
         $config = New-PesterConfiguration
-        $config.Run.Path = @(Get-ChildItem -Path (Join-Path $PSScriptRoot 'tests/Pester') -Filter '*.Tests.ps1' | ForEach-Object { $_.FullName })
+        $config.Run.Path = if ($TestPath) { @($TestPath | ForEach-Object { (Resolve-Path $_).Path }) }
+            else { @(Get-ChildItem -Path (Join-Path $PSScriptRoot 'tests/Pester') -Filter '*.Tests.ps1' | ForEach-Object { $_.FullName }) }
         $config.Run.Exit = $false
         $config.Run.PassThru = $true
         $config.Output.Verbosity = 'Detailed'

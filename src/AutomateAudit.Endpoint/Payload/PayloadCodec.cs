@@ -17,6 +17,8 @@ namespace AutomateAudit.Endpoint.Payload
         public DateTime? GeneratedUtc { get; set; }
         public List<Dictionary<string, object>> Items { get; set; } = new List<Dictionary<string, object>>();
         public List<Dictionary<string, object>> Events { get; set; } = new List<Dictionary<string, object>>();
+        /// <summary>Idle reports: active and idle minutes per user per hour, from the sampler's history.</summary>
+        public List<Dictionary<string, object>> Hours { get; set; } = new List<Dictionary<string, object>>();
     }
 
     /// <summary>
@@ -59,6 +61,7 @@ namespace AutomateAudit.Endpoint.Payload
             Member("generatedUtc", envelope.GeneratedUtc),
             Member("items", envelope.Items.ConvertAll(i => (object)Ordered(i))),
             Member("events", envelope.Events.ConvertAll(e => (object)Ordered(e))),
+            Member("hours", envelope.Hours.ConvertAll(h => (object)Ordered(h))),
         });
 
         private static KeyValuePair<string, object> Member(string name, object value) => new KeyValuePair<string, object>(name, value);
@@ -127,6 +130,7 @@ namespace AutomateAudit.Endpoint.Payload
                 GeneratedUtc = Field.OptionalDate(members, "generatedUtc", "the envelope"),
                 Items = members.TryGetValue("items", out object items) ? Objects(items, "items") : throw new PayloadException("The envelope has no items."),
                 Events = members.TryGetValue("events", out object events) && events != null ? Objects(events, "events") : new List<Dictionary<string, object>>(),
+                Hours = members.TryGetValue("hours", out object hours) && hours != null ? Objects(hours, "hours") : new List<Dictionary<string, object>>(),
             };
         }
 

@@ -63,6 +63,11 @@ namespace AutomateAudit.Cmdlets
         {
             if (Since.HasValue && !IncludeEvents)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Since applies to events: add -IncludeEvents."), "SinceWithoutEvents", ErrorCategory.InvalidArgument, Since));
+            foreach (string path in new[] { UtmpPath, WtmpPath })
+            {
+                if (path != null && !System.IO.File.Exists(GetUnresolvedProviderPathFromPSPath(path)))
+                    ThrowTerminatingError(new ErrorRecord(new System.IO.FileNotFoundException("There is no file " + path + ".", path), "FileNotFound", ErrorCategory.ObjectNotFound, path));
+            }
             (ISessionSource source, IMachineInfo machine) platform = default;
             try
             {

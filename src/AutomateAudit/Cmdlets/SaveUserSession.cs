@@ -89,7 +89,8 @@ namespace AutomateAudit.Cmdlets
             }
             catch (PayloadException ex)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, "PayloadRejected", ErrorCategory.InvalidData, ComputerId));
+                // Refused like any other report: non-terminating, so the same problem behaves one way whatever the route.
+                WriteError(new ErrorRecord(ex, "PayloadRejected", ErrorCategory.InvalidData, ComputerId));
             }
             if (_reports.Count == 0) return;
             WithDatabase(session =>
