@@ -33,6 +33,7 @@ namespace AutomateAudit.Engine
             ConnectionAuditTables.Audit, ConnectionAuditTables.Daily, ConnectionAuditTables.State, ConnectionAuditTables.Rollup,
             ProValTables.IdleMon, ProValTables.UserSessions,
             SessionTables.Current, SessionTables.History, SessionTables.ReportStatus, SessionTables.Inbox,
+            IdleTables.Hourly,
         };
 
         private readonly AuditSession _session;

@@ -22,6 +22,7 @@ namespace AutomateAudit.Storage
             Computers = new ComputerStore(db);
             Sessions = new SessionStore(db);
             Inbox = new InboxStore(db);
+            Idle = new IdleStore(db);
         }
 
         public static AuditSession Open(ConnectionSettings settings, Action<string> log = null, CancellationToken cancellation = default) =>
@@ -37,6 +38,7 @@ namespace AutomateAudit.Storage
         public ComputerStore Computers { get; }
         public SessionStore Sessions { get; }
         public InboxStore Inbox { get; }
+        public IdleStore Idle { get; }
 
         /// <summary>Runs the work in one READ COMMITTED transaction: committed when it returns, rolled back when it throws.</summary>
         public T InTransaction<T>(Func<T> work)

@@ -27,13 +27,13 @@ namespace AutomateAudit.Engine.Sessions
 
         private readonly AuditSession _session;
         private readonly ServerClock _clock;
-        private readonly SessionSaver _sessions;
+        private readonly EndpointReports _reports;
 
         public InboxImporter(AuditSession session, ServerClock clock)
         {
             _session = session;
             _clock = clock;
-            _sessions = new SessionSaver(session);
+            _reports = new EndpointReports(session, clock);
         }
 
         public int LockTimeoutSeconds { get; set; } = 60;
@@ -87,19 +87,17 @@ namespace AutomateAudit.Engine.Sessions
 
         private SavedReport Apply(int computerId, InboxRow row, PayloadEnvelope envelope)
         {
-            if (envelope.Kind != PayloadCodec.SessionsKind)
-                return Reject(row, envelope, "payloads of kind " + envelope.Kind + " are not imported by this version of the module");
-            SessionBatch batch;
-            try { batch = _sessions.Check(computerId, envelope, _clock); }
+            CheckedReport report;
+            try { report = _reports.Check(computerId, envelope); }
             catch (PayloadException ex) { return Reject(row, envelope, ex.Message); }
-            SavedReport report = _session.InTransaction(() =>
+            SavedReport saved = _session.InTransaction(() =>
             {
-                SavedReport saved = _sessions.Write(batch, _clock);
+                SavedReport written = report.Write();
                 _session.Inbox.Delete(row.Id);
-                return saved;
+                return written;
             });
-            report.InboxId = row.Id;
-            return report;
+            saved.InboxId = row.Id;
+            return saved;
         }
 
         private SavedReport Reject(InboxRow row, PayloadEnvelope envelope, string reason)

@@ -31,14 +31,14 @@ namespace AutomateAudit.Engine.Sessions
         public const int MaxSessions = 2000;
         public const int MaxEvents = 5000;
         private static readonly DateTime Earliest = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        private static readonly TimeSpan MaxDuration = TimeSpan.FromDays(3650);
+        internal static readonly TimeSpan MaxDuration = TimeSpan.FromDays(3650);
 
         // What each field may hold. A user logon name cannot contain " / \ [ ] : ; | = , + * ? < > on Windows
         // (and less on Linux); the other fields are names, terminals and addresses.
-        private static readonly Regex UserName = new Regex("^[^\\x00-\\x1f\\x7f\"/\\\\\\[\\]:;|=,+*?<>]+$", RegexOptions.CultureInvariant);
-        private static readonly Regex Name = new Regex(@"^[\p{L}\p{Nd}._ -]+$", RegexOptions.CultureInvariant);
-        private static readonly Regex Terminal = new Regex(@"^[\p{L}\p{Nd}#:/._ -]+$", RegexOptions.CultureInvariant);
-        private static readonly Regex Identifier = new Regex("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
+        internal static readonly Regex UserName = new Regex("^[^\\x00-\\x1f\\x7f\"/\\\\\\[\\]:;|=,+*?<>]+$", RegexOptions.CultureInvariant);
+        internal static readonly Regex Name = new Regex(@"^[\p{L}\p{Nd}._ -]+$", RegexOptions.CultureInvariant);
+        internal static readonly Regex Terminal = new Regex(@"^[\p{L}\p{Nd}#:/._ -]+$", RegexOptions.CultureInvariant);
+        internal static readonly Regex Identifier = new Regex("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
         private static readonly Regex HostName = new Regex("^[A-Za-z0-9.:%_-]+$", RegexOptions.CultureInvariant);
 
         /// <summary>Column limits: the smaller of the module's column and ProVal's (which an existing installation may have made narrower).</summary>
@@ -135,20 +135,20 @@ namespace AutomateAudit.Engine.Sessions
             return new SessionBatch { ComputerId = computerId, ComputerName = computerName, GeneratedUtc = generated, Sessions = sessions, Events = events };
         }
 
-        private static void CheckAgent(int computerId, int? agentId, string where)
+        internal static void CheckAgent(int computerId, int? agentId, string where)
         {
             if (agentId.HasValue && agentId.Value != computerId)
                 throw new PayloadException(where + " says it comes from agent " + agentId.Value.ToString(CultureInfo.InvariantCulture) + ", but Automate ran the script on computer " +
                     computerId.ToString(CultureInfo.InvariantCulture) + ": a cloned agent or tampering. Nothing was saved.");
         }
 
-        private static void CheckDate(DateTime utc, DateTime nowUtc, string where, string field)
+        internal static void CheckDate(DateTime utc, DateTime nowUtc, string where, string field)
         {
             if (utc < Earliest || utc > nowUtc.AddDays(1))
                 throw Field.Bad(where, field, "is outside 2000-01-01 .. tomorrow (" + utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC)");
         }
 
-        private static string Text(string value, Regex allowed, int maxLength, string where, string field)
+        internal static string Text(string value, Regex allowed, int maxLength, string where, string field)
         {
             if (string.IsNullOrEmpty(value)) return null;
             if (value.Length > maxLength) throw Field.Bad(where, field, "is " + value.Length + " characters long; the column holds " + maxLength);
@@ -156,7 +156,7 @@ namespace AutomateAudit.Engine.Sessions
             return value;
         }
 
-        private static string Address(string value, int maxLength, string where)
+        internal static string Address(string value, int maxLength, string where)
         {
             if (string.IsNullOrEmpty(value)) return null;
             if (value.Length > maxLength) throw Field.Bad(where, "ClientAddress", "is " + value.Length + " characters long; the column holds " + maxLength);
