@@ -125,6 +125,7 @@ namespace AutomateAudit.Endpoint.Idle
         private readonly string _sessionId;
         private IdleMark? _state;
         private DateTime _lastLine;
+        private DateTime _lastChange;
 
         public IdleTracker(string sessionId, TimeSpan threshold)
         {
@@ -144,17 +145,26 @@ namespace AutomateAudit.Endpoint.Idle
                 // Idle from the last input; active again from the input that ended the idle stretch (idle ago).
                 DateTime at = nowUtc - idle;
                 if (now == IdleMark.Idle && locked && idle < Threshold) at = nowUtc;
-                return Write(at < _lastLine ? _lastLine : at > nowUtc ? nowUtc : at, now);
+                // A change may be dated before the last heartbeat (the input stopped before it; only now is that
+                // known): readers order lines by time, and a heartbeat never changes the state.
+                return Write(at < _lastChange ? _lastChange : at > nowUtc ? nowUtc : at, now);
             }
-            return nowUtc - _lastLine >= IdleLog.Heartbeat ? Write(nowUtc, IdleMark.Heartbeat) : (IdleLogLine?)null;
+            return nowUtc - LatestLine >= IdleLog.Heartbeat ? Write(nowUtc, IdleMark.Heartbeat) : (IdleLogLine?)null;
         }
 
         public IdleLogLine Stop(DateTime nowUtc) => new IdleLogLine(nowUtc < _lastLine ? _lastLine : nowUtc, IdleMark.Stopped, _sessionId);
 
+        /// <summary>Heartbeats are due from the latest line written, whatever its date.</summary>
+        private DateTime LatestLine => _lastLine;
+
         private IdleLogLine Write(DateTime at, IdleMark mark)
         {
-            if (mark != IdleMark.Heartbeat) _state = mark;
-            _lastLine = at;
+            if (mark != IdleMark.Heartbeat)
+            {
+                _state = mark;
+                _lastChange = at;
+            }
+            if (at > _lastLine) _lastLine = at;
             return new IdleLogLine(at, mark, _sessionId);
         }
     }
@@ -173,7 +183,7 @@ namespace AutomateAudit.Endpoint.Idle
             DateTime firstHour = new DateTime(fromUtc.Year, fromUtc.Month, fromUtc.Day, fromUtc.Hour, 0, 0, DateTimeKind.Utc);
             foreach (var session in lines.GroupBy(l => l.SessionId))
             {
-                var known = Intervals(session.ToList(), nowUtc);
+                var known = Intervals(session.OrderBy(l => l.Utc).ToList(), nowUtc);
                 if (known.Count == 0) continue;
                 DateTime start = known[0].From > firstHour ? new DateTime(known[0].From.Year, known[0].From.Month, known[0].From.Day, known[0].From.Hour, 0, 0, DateTimeKind.Utc) : firstHour;
                 for (DateTime hour = start; hour < nowUtc; hour = hour.AddHours(1))
@@ -194,9 +204,10 @@ namespace AutomateAudit.Endpoint.Idle
             return result;
         }
 
-        /// <summary>The known stretches of one session: (from, to, Active or Idle), sorted.</summary>
-        public static List<(DateTime From, DateTime To, IdleMark Mark)> Intervals(IReadOnlyList<IdleLogLine> lines, DateTime nowUtc)
+        /// <summary>The known stretches of one session's lines: (from, to, Active or Idle), sorted.</summary>
+        public static List<(DateTime From, DateTime To, IdleMark Mark)> Intervals(IReadOnlyList<IdleLogLine> unordered, DateTime nowUtc)
         {
+            var lines = unordered.OrderBy(l => l.Utc).ToList(); // stable: lines of one instant keep their file order
             var known = new List<(DateTime, DateTime, IdleMark)>();
             IdleMark? state = null;
             for (int k = 0; k < lines.Count; k++)
