@@ -20,6 +20,12 @@
         'Save-UserSession'
         'Import-AuditInbox'
         'Get-UserSessionReport'
+        'Get-IdleSample'
+        'Save-IdleSample'
+        'Get-IdleReport'
+        'Start-IdleSampler'
+        'Register-IdleSampler'
+        'Unregister-IdleSampler'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -337,6 +337,23 @@ namespace AutomateAudit.Endpoint.Platform.Linux
                          .FirstOrDefault();
         }
 
+        /// <summary>
+        /// Whether a session id names a session logind keeps state for (a file &lt;LogindSessionsDirectory&gt;/&lt;id&gt;),
+        /// so that its D-Bus-only properties (IdleHint, IdleSinceHint, LockedHint) can be asked for. Ids other than
+        /// [A-Za-z0-9]+ are never logind's. Added for the idle sampler; reads nothing else.
+        /// </summary>
+        internal bool IsLogindSession(string sessionId)
+        {
+            if (string.IsNullOrEmpty(sessionId) || sessionId.Length > 64) return false;
+            foreach (char c in sessionId)
+            {
+                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+            }
+            try { return File.Exists(Path.Combine(LogindSessionsDirectory, sessionId)); }
+            catch (IOException) { return false; }
+            catch (UnauthorizedAccessException) { return false; }
+        }
+
         private bool IsAlive(int pid) =>
             Directory.Exists(Path.Combine(ProcRoot, pid.ToString(CultureInfo.InvariantCulture)));
 
