@@ -9,7 +9,7 @@ namespace AutomateAudit.PowerShell.Tests
     public class ModuleTests
     {
         private static readonly string[] Cmdlets =
-            { "Get-ConnectionHistory", "Get-ConnectionReport", "Get-UserSession", "Get-UserSessionReport", "Import-AuditInbox", "Install-AuditTable", "Invoke-DailyRollup", "Save-UserSession", "Update-ConnectionAudit" };
+            { "Get-ConnectionHistory", "Get-ConnectionReport", "Get-IdleReport", "Get-IdleSample", "Get-UserSession", "Get-UserSessionReport", "Import-AuditInbox", "Install-AuditTable", "Invoke-DailyRollup", "Register-IdleSampler", "Save-IdleSample", "Save-UserSession", "Start-IdleSampler", "Unregister-IdleSampler", "Update-ConnectionAudit" };
 
         [Fact]
         public void TheModuleImportsAndExportsExactlyItsCmdlets()
@@ -33,6 +33,8 @@ namespace AutomateAudit.PowerShell.Tests
             Assert.Contains("AutomateAudit.Format.ps1xml", ((object[])manifest["FormatsToProcess"]).Cast<string>());
         }
 
+        private static readonly string[] EndpointCmdlets = { "Get-UserSession", "Get-IdleSample", "Start-IdleSampler", "Register-IdleSampler", "Unregister-IdleSampler" };
+
         [Fact]
         public void EveryGetCmdletDeclaresItsOutputTypeAndEveryWriterSupportsWhatIf()
         {
@@ -41,10 +43,10 @@ namespace AutomateAudit.PowerShell.Tests
             {
                 var info = (CmdletInfo)ps.Run("Get-Command -Name $n", ("n", name)).Single().BaseObject;
                 if (name.StartsWith("Get-", StringComparison.Ordinal)) Assert.NotEmpty(info.OutputType);
-                else Assert.True(info.Parameters.ContainsKey("WhatIf") && info.Parameters.ContainsKey("Confirm"), name + " lacks -WhatIf/-Confirm");
-                if (name == "Get-UserSession")
+                else if (name != "Start-IdleSampler") Assert.True(info.Parameters.ContainsKey("WhatIf") && info.Parameters.ContainsKey("Confirm"), name + " lacks -WhatIf/-Confirm");
+                if (EndpointCmdlets.Contains(name))
                 {
-                    // The endpoint cmdlet: no database parameters at all.
+                    // The endpoint cmdlets: no database parameters at all.
                     Assert.False(info.Parameters.ContainsKey("ConnectionString") || info.Parameters.ContainsKey("Server"), name);
                     continue;
                 }

@@ -21,12 +21,15 @@ namespace AutomateAudit.Endpoint.Idle
     {
         private readonly string _profileRoot;
         private readonly string _logDirectory;
+        private readonly string _utmpPath;
         private readonly bool _windows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
         /// <param name="profileRoot">Windows: the profiles folder (C:\Users); also where IdleMon files are looked for. Null: the default (none on Linux).</param>
         /// <param name="logDirectory">Linux: the sampler's folder (/var/lib/automateaudit/idle).</param>
-        public IdleCollector(string profileRoot, string logDirectory)
+        /// <param name="utmpPath">Linux: another utmp file, as Get-UserSession -UtmpPath.</param>
+        public IdleCollector(string profileRoot, string logDirectory, string utmpPath = null)
         {
+            _utmpPath = utmpPath;
             if (!_windows && !RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
                 throw new PlatformNotSupportedException("AutomateAudit does not read idle time on " + RuntimeInformation.OSDescription + " yet: Windows and Linux endpoints are supported.");
             _profileRoot = profileRoot ?? (_windows ? IdleSamplerPaths.DefaultProfileRoot() : null);
@@ -92,7 +95,8 @@ namespace AutomateAudit.Endpoint.Idle
 
         private List<IdleSample> LinuxSamples(DateTime nowUtc)
         {
-            var samples = new LinuxIdleProbe().GetSamples(LinuxAdminGroups.Load()).ToList();
+            var probe = _utmpPath == null ? new LinuxIdleProbe() : new LinuxIdleProbe(new Platform.Linux.LinuxSessionSource(_utmpPath));
+            var samples = probe.GetSamples(LinuxAdminGroups.Load()).ToList();
             var latest = Directory.Exists(_logDirectory) ? LatestSampleFile.ReadDirectory(_logDirectory) : new Dictionary<string, List<LatestSample>>();
             foreach (IdleSample sample in samples)
             {

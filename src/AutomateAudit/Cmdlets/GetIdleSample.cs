@@ -43,6 +43,11 @@ namespace AutomateAudit.Cmdlets
         [ValidateNotNullOrEmpty]
         public string LogDirectory { get; set; }
 
+        /// <summary>Linux: read the sessions from another utmp file (as Get-UserSession -UtmpPath).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string UtmpPath { get; set; }
+
         /// <summary>Writes one line of base64 (the current samples and the hours since -Since) for an Automate variable.</summary>
         [Parameter(Mandatory = true, ParameterSetName = PayloadSet)]
         public SwitchParameter AsPayload { get; set; }
@@ -56,8 +61,11 @@ namespace AutomateAudit.Cmdlets
             IdleCollector collector = null;
             try
             {
+                string utmp = UtmpPath == null ? null : GetUnresolvedProviderPathFromPSPath(UtmpPath);
+                if (utmp != null && !System.IO.File.Exists(utmp))
+                    ThrowTerminatingError(new ErrorRecord(new System.IO.FileNotFoundException("There is no file " + UtmpPath + ".", UtmpPath), "FileNotFound", ErrorCategory.ObjectNotFound, UtmpPath));
                 collector = new IdleCollector(ProfileRoot == null ? null : GetUnresolvedProviderPathFromPSPath(ProfileRoot),
-                    LogDirectory == null ? null : GetUnresolvedProviderPathFromPSPath(LogDirectory));
+                    LogDirectory == null ? null : GetUnresolvedProviderPathFromPSPath(LogDirectory), utmp);
             }
             catch (PlatformNotSupportedException ex)
             {
