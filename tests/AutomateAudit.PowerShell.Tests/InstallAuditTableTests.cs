@@ -10,7 +10,7 @@ namespace AutomateAudit.PowerShell.Tests
     {
         private static readonly string[] ModuleTables =
         {
-            "aa_connection_rollup", "aa_connection_state", "aa_endpoint_inbox", "aa_report_status", "aa_run_log", "aa_schema_version",
+            "aa_connection_rollup", "aa_connection_state", "aa_endpoint_inbox", "aa_idle_hourly", "aa_report_status", "aa_run_log", "aa_schema_version",
             "aa_session_current", "aa_session_history", "plugin_proval_usersessions",
             "pvl_automate_connection_audit", "pvl_automate_connection_audit_daily", "pvl_report_idlemon",
         };

@@ -193,7 +193,7 @@ Describe 'Install-AuditTable' {
         $expectedTables = @(
             'pvl_automate_connection_audit', 'pvl_automate_connection_audit_daily', 'pvl_report_idlemon', 'plugin_proval_usersessions',
             'aa_connection_state', 'aa_connection_rollup', 'aa_run_log', 'aa_schema_version',
-            'aa_session_current', 'aa_session_history', 'aa_report_status', 'aa_endpoint_inbox')
+            'aa_session_current', 'aa_session_history', 'aa_report_status', 'aa_endpoint_inbox', 'aa_idle_hourly')
         $freshCs = New-AuditTestDatabase -Name 'install_fresh'
         function Get-TableNames([string] $cs) {
             @(Invoke-AuditSql -ConnectionString $cs -Query 'SELECT TABLE_NAME AS T FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()' |

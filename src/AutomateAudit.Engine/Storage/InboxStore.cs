@@ -62,6 +62,12 @@ namespace AutomateAudit.Storage
             _db.Query<InboxRow>("SELECT id AS Id, computerid AS ComputerId, received AS Received, status AS Status, kind AS Kind, generated_utc AS GeneratedUtc, " +
                 "reason AS Reason, rejected_utc AS RejectedUtc, warned AS Warned FROM " + InboxTable + " WHERE status = 'rejected' ORDER BY id").ToList();
 
+        /// <summary>Keeps only a computer's newest rejected payloads, so a flooding endpoint cannot fill the table with refusals either.</summary>
+        public int TrimRejected(int computerId, int keep) =>
+            _db.Execute("DELETE FROM " + InboxTable + " WHERE computerid = @computerId AND status = 'rejected' AND id < COALESCE((SELECT id FROM (" +
+                "SELECT id FROM " + InboxTable + " WHERE computerid = @computerId AND status = 'rejected' ORDER BY id DESC LIMIT 1 OFFSET @offset) AS k), 0)",
+                new { computerId, offset = keep - 1 });
+
         /// <summary>Deletes rejected payloads older than the cut-off, in batches.</summary>
         public long PurgeRejected(DateTime beforeUtc, int batch)
         {

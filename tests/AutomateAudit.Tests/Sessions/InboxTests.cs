@@ -81,6 +81,15 @@ namespace AutomateAudit.Tests.Sessions
             Assert.Equal(10, reports.Count(r => r.Status == "Saved"));
             // The newest were kept: the last one saved was made a minute before the end of the run of 30.
             Assert.Equal(reports.Where(r => r.Status == "Saved").Max(r => r.Generated), reports.Max(r => r.Generated));
+
+            // Flooding on: the refusals do not pile up either; the newest are kept for whoever investigates.
+            for (int round = 0; round < 3; round++)
+            {
+                for (int i = 0; i < 30; i++) Arrive(h, 7, "bm90IGpzb24=");
+                Drain(h, maxPending: 10);
+            }
+            Assert.Equal(InboxImporter.MaxRejectedPerComputer, h.Scalar("SELECT COUNT(*) FROM aa_endpoint_inbox WHERE computerid = 7 AND status = 'rejected'"));
+            Assert.Equal(h.Scalar("SELECT MAX(id) FROM aa_endpoint_inbox"), h.Scalar("SELECT MAX(id) FROM aa_endpoint_inbox WHERE status = 'rejected'"));
         }
 
         [Fact]

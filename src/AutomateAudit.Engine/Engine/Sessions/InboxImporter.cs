@@ -23,6 +23,8 @@ namespace AutomateAudit.Engine.Sessions
     internal sealed class InboxImporter
     {
         public const string LockName = "AutomateAudit.Inbox";
+        /// <summary>Rejected payloads kept per computer (the newest): enough to investigate, too few to fill the table.</summary>
+        public const int MaxRejectedPerComputer = 50;
         private const int ComputerChunk = 500;
 
         private readonly AuditSession _session;
@@ -83,6 +85,7 @@ namespace AutomateAudit.Engine.Sessions
             }
             foreach (var (row, envelope) in decoded.OrderBy(d => d.Envelope.GeneratedUtc).ThenBy(d => d.Row.Id))
                 yield return Apply(computerId, row, envelope);
+            _session.Inbox.TrimRejected(computerId, MaxRejectedPerComputer);
         }
 
         private SavedReport Apply(int computerId, InboxRow row, PayloadEnvelope envelope)
