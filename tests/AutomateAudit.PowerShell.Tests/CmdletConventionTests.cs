@@ -33,6 +33,22 @@ namespace AutomateAudit.PowerShell.Tests
         }
 
         [Fact]
+        public void ClientAndLocationNamesTabCompleteFromTheDatabaseWhenDefaultsSayWhichOne()
+        {
+            using var ps = new PsSession();
+            string complete = "(TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object CompletionText";
+            string line = "Get-ConnectionReport -Client 'Client 00";
+            Assert.Empty(ps.Run(complete, ("line", line))); // no database named: nothing, and no hang
+            ps.Run("$PSDefaultParameterValues['*:ConnectionString'] = $cs", ("cs", _fleet.ConnectionString));
+            var clients = ps.Run(complete, ("line", line)).Select(o => o.ToString()).ToList();
+            Assert.Equal(5, clients.Count);
+            Assert.Equal("'Client 001'", clients[0]);
+            var expected = _fleet.Connection.Query<string>("SELECT DISTINCT Name FROM locations WHERE Name LIKE 'Site%' ORDER BY Name LIMIT 50").ToList();
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, ps.Run(complete, ("line", "Get-UserSessionReport -Location Site")).Select(o => o.ToString().Trim('\'')).ToList());
+        }
+
+        [Fact]
         public void AnInvertedWindowIsRejectedBeforeAnyConnection()
         {
             using var ps = new PsSession();

@@ -123,6 +123,13 @@ namespace AutomateAudit.Storage
 
         private static string Quote(string identifier) => "`" + identifier.Replace("`", "``") + "`";
 
+        /// <summary>Names of clients, locations or computers that match a LIKE pattern, for tab completion.</summary>
+        public List<string> NamesLike(NameKind kind, string like, int limit)
+        {
+            string table = kind == NameKind.Client ? "clients" : kind == NameKind.Location ? "locations" : "computers";
+            return _db.Query<string>("SELECT DISTINCT Name FROM " + table + " WHERE Name LIKE @like ORDER BY Name LIMIT @limit", new { like, limit }).ToList();
+        }
+
         private static void AppendLike(StringBuilder sql, DynamicParameters parameters, string column, string name, IReadOnlyList<string> patterns)
         {
             if (patterns == null || patterns.Count == 0) return;

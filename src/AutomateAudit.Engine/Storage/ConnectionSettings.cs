@@ -63,6 +63,13 @@ namespace AutomateAudit.Storage
             return new ConnectionSettings(builder);
         }
 
+        /// <summary>The same settings with short connect and command timeouts (for tab completion, which must not hang).</summary>
+        public ConnectionSettings WithTimeouts(int seconds)
+        {
+            var copy = new MySqlConnectionStringBuilder(_builder.ConnectionString) { ConnectionTimeout = (uint)seconds, DefaultCommandTimeout = (uint)seconds };
+            return new ConnectionSettings(copy);
+        }
+
         public string Server => _builder.Server;
         public uint Port => _builder.Port;
         public string Database => _builder.Database;

@@ -26,17 +26,20 @@ namespace AutomateAudit.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(NameCompleter))]
         public string[] Client { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(NameCompleter))]
         public string[] Location { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         [Alias("Name", "ComputerName")]
+        [ArgumentCompleter(typeof(NameCompleter))]
         public string[] Computer { get; set; }
 
         protected override void ProcessRecord()
