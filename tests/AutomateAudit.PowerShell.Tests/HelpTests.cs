@@ -38,5 +38,14 @@ namespace AutomateAudit.PowerShell.Tests
             Assert.Contains("OfflineAfter", text);
             Assert.Contains("30 minutes apart", text);
         }
+
+        [Fact]
+        public void TheModuleHasAnOverviewTopic()
+        {
+            using var ps = new PsSession();
+            string text = string.Join("\n", ps.Run("Get-Help -Name about_AutomateAudit").Select(o => o.ToString()));
+            foreach (string part in new[] { "THE THREE SOLUTIONS", "FROM THE ENDPOINT TO THE DATABASE", "SCHEDULING", "GRANTS", "HOSTED AND ON-PREMISES" })
+                Assert.Contains(part, text);
+        }
     }
 }
