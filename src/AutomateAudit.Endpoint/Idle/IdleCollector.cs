@@ -103,7 +103,11 @@ namespace AutomateAudit.Endpoint.Idle
                 if (sample.UserName == null || !latest.TryGetValue(sample.UserName, out List<LatestSample> mine)) continue;
                 DateTime? written = LatestSampleFile.LastWriteUtc(mine);
                 sample.SamplerLastWrite = written?.ToLocalTime();
-                sample.SamplerRunning = LatestSampleFile.IsRunning(written, nowUtc);
+                // A sampler that stopped (its last line for this session says so) is not running, however fresh its files.
+                string log = Path.Combine(_logDirectory, sample.UserName + LinuxIdleSampler.LogExtension);
+                var last = IdleLog.Read(log).Where(l => l.SessionId == sample.SessionId).OrderBy(l => l.Utc).ToList();
+                bool stopped = last.Count > 0 && last[last.Count - 1].Mark == IdleMark.Stopped;
+                sample.SamplerRunning = !stopped && LatestSampleFile.IsRunning(written, nowUtc);
                 var match = mine.Where(m => m.SessionId == sample.SessionId).ToList();
                 if (sample.SamplerRunning && match.Count > 0)
                 {

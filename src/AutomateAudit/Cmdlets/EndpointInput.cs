@@ -20,7 +20,12 @@ namespace AutomateAudit.Cmdlets
         public static PayloadEnvelope FromObjects(IReadOnlyList<PSObject> objects, string kind)
         {
             var envelope = new PayloadEnvelope { Kind = kind };
-            foreach (PSObject o in objects) envelope.Items.Add(Members(o));
+            foreach (PSObject o in objects)
+            {
+                // Get-IdleSample -Summary writes hours: they travel as the report's hours, not as samples.
+                bool hour = kind == PayloadCodec.IdleKind && o.Properties["HourUtc"] != null && o.Properties["ActiveMinutes"] != null;
+                (hour ? envelope.Hours : envelope.Items).Add(Members(o));
+            }
             return envelope;
         }
 

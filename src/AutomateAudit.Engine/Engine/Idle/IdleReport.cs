@@ -109,12 +109,14 @@ namespace AutomateAudit.Engine.Idle
                 {
                     ComputerRecord c = byId[s.ComputerId];
                     online.TryGetValue(s.ComputerId, out Totals connection);
-                    int active = (int)Math.Round(s.Active), idle = (int)Math.Round(s.Idle);
+                    // A user with several sessions at once has their minutes added; capped at the window, since hours cannot say how they overlapped.
+                    int window = (int)Math.Round((utc[1] - utc[0]).TotalMinutes);
+                    int active = Math.Min(window, (int)Math.Round(s.Active)), idle = Math.Min(window - active, (int)Math.Round(s.Idle));
                     yield return new IdleWindowRow
                     {
                         ComputerId = c.ComputerId, Client = c.Client, Location = c.Location, Computer = c.Computer,
                         UserName = s.UserName, Domain = s.Domain, WindowStart = startLocal, WindowEnd = endLocal,
-                        ActiveMinutes = active, IdleMinutes = idle, UnknownMinutes = (int)Math.Round((utc[1] - utc[0]).TotalMinutes) - active - idle,
+                        ActiveMinutes = active, IdleMinutes = idle, UnknownMinutes = window - active - idle,
                         IdlePercent = active + idle > 0 ? Math.Round(100.0 * s.Idle / (s.Active + s.Idle), 2) : (double?)null,
                         OnlineMinutes = (int)Math.Round(connection.Online / 60.0), OfflineMinutes = (int)Math.Round(connection.Offline / 60.0),
                     };
