@@ -4,7 +4,8 @@
 #   ./build.sh build      restore pwsh (dotnet tool restore), build everything, stage the module in module/AutomateAudit
 #   ./build.sh test       build, then run every test: xunit, then the Pester suite in pwsh (needs mariadb-server, see README)
 #   ./build.sh demo       build, then run the demo on a sandbox MariaDB seeded with a simulated fleet
-#   ./build.sh package    build, then zip module/AutomateAudit into artifacts/
+#   ./build.sh package    build, then package the module: artifacts/AutomateAudit/<version>/ and artifacts/AutomateAudit.<version>.nupkg
+#                         (extra arguments go to build.ps1, e.g. -OutputPath; signing needs Windows: docs/signing.md)
 #   ./build.sh bench [N...]  build, then run the connection-audit benchmark (default sizes 10000 100000)
 #   ./build.sh help       regenerate the cmdlet help (MAML) from docs/help/*.md
 set -euo pipefail
@@ -23,22 +24,25 @@ pwsh() {
     dotnet pwsh -NoProfile -NonInteractive "$@"
 }
 
-# The tests and the demo start a private MariaDB; install Debian's server when it is missing
-# (unless AUTOMATEAUDIT_TEST_MYSQL names an existing server to use instead).
-ensure_mariadb() {
-    if [ -n "${AUTOMATEAUDIT_TEST_MYSQL:-}" ] || command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; then
-        return
+# The tests and the demo start a private MariaDB (unless AUTOMATEAUDIT_TEST_MYSQL names an existing server),
+# and the HTML report is tested in Debian's headless Chromium: install what is missing.
+ensure_packages() {
+    local want=""
+    if [ -z "${AUTOMATEAUDIT_TEST_MYSQL:-}" ] && ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
+        want="mariadb-server tzdata"
     fi
-    echo "Installing mariadb-server from Debian's packages (needed by the tests and the demo)..." >&2
+    if [ "${1:-}" = "with-browser" ] && [ ! -x /usr/bin/chromium ]; then want="$want chromium"; fi
+    [ -z "$want" ] && return
+    echo "Installing from Debian's packages (needed by the tests and the demo): $want" >&2
     local sudo=""
     if [ "$(id -u)" -ne 0 ]; then
         if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-            echo "mariadb-server is missing: run 'apt-get install -y mariadb-server tzdata' as root, or set AUTOMATEAUDIT_TEST_MYSQL." >&2
+            echo "Missing: run 'apt-get install -y $want' as root (or set AUTOMATEAUDIT_TEST_MYSQL for the database)." >&2
             exit 1
         fi
     fi
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server tzdata >/dev/null
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $want >/dev/null
 }
 
 case "$task" in
@@ -46,7 +50,7 @@ case "$task" in
         build
         ;;
     test)
-        ensure_mariadb
+        ensure_packages with-browser
         build
         log="$(mktemp)"
         xunit_status=0
@@ -65,13 +69,13 @@ case "$task" in
         if [ "$xunit_status" -ne 0 ] || [ "$pester_status" -ne 0 ]; then exit 1; fi
         ;;
     demo)
-        ensure_mariadb
+        ensure_packages
         build
         dotnet "tools/AutomateAudit.Demo/bin/$CONFIGURATION/net10.0/AutomateAudit.Demo.dll" "$@"
         ;;
     package)
         build
-        pwsh -File build.ps1 -Task Package -Configuration "$CONFIGURATION" -NoBuild
+        pwsh -File build.ps1 -Task Package -Configuration "$CONFIGURATION" -NoBuild "$@"
         ;;
     help)
         build
@@ -79,7 +83,7 @@ case "$task" in
         build
         ;;
     bench)
-        ensure_mariadb
+        ensure_packages
         build
         dotnet "bench/AutomateAudit.Benchmarks/bin/$CONFIGURATION/net10.0/AutomateAudit.Benchmarks.dll" "$@"
         ;;

@@ -12,6 +12,18 @@ namespace AutomateAudit.PowerShell.Tests
         [InlineData("Invoke-DailyRollup")]
         [InlineData("Get-ConnectionReport")]
         [InlineData("Get-ConnectionHistory")]
+        [InlineData("Get-UserSession")]
+        [InlineData("Save-UserSession")]
+        [InlineData("Import-AuditInbox")]
+        [InlineData("Get-UserSessionReport")]
+        [InlineData("Get-IdleSample")]
+        [InlineData("Save-IdleSample")]
+        [InlineData("Get-IdleReport")]
+        [InlineData("Start-IdleSampler")]
+        [InlineData("Register-IdleSampler")]
+        [InlineData("Unregister-IdleSampler")]
+        [InlineData("Uninstall-AuditTable")]
+        [InlineData("Export-AuditReport")]
         public void EveryCmdletHasASynopsisDescriptionExamplesAndParameterHelp(string name)
         {
             using var ps = new PsSession();

@@ -16,7 +16,7 @@ namespace AutomateAudit.PowerShell.Tests
         };
 
         private static string[] Tables(MySqlConnection c) =>
-            c.Query<string>("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME").ToArray();
+            c.Query<string>("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME").ToArray();
 
         private static long Checksum(MySqlConnection c, string table) =>
             Convert.ToInt64(c.QuerySingle<(string Table, long Checksum)>("CHECKSUM TABLE `" + table + "`").Checksum);

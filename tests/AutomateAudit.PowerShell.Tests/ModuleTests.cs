@@ -9,7 +9,7 @@ namespace AutomateAudit.PowerShell.Tests
     public class ModuleTests
     {
         private static readonly string[] Cmdlets =
-            { "Get-ConnectionHistory", "Get-ConnectionReport", "Get-IdleReport", "Get-IdleSample", "Get-UserSession", "Get-UserSessionReport", "Import-AuditInbox", "Install-AuditTable", "Invoke-DailyRollup", "Register-IdleSampler", "Save-IdleSample", "Save-UserSession", "Start-IdleSampler", "Unregister-IdleSampler", "Update-ConnectionAudit" };
+            { "Export-AuditReport", "Get-ConnectionHistory", "Get-ConnectionReport", "Get-IdleReport", "Get-IdleSample", "Get-UserSession", "Get-UserSessionReport", "Import-AuditInbox", "Install-AuditTable", "Invoke-DailyRollup", "Register-IdleSampler", "Save-IdleSample", "Save-UserSession", "Start-IdleSampler", "Uninstall-AuditTable", "Unregister-IdleSampler", "Update-ConnectionAudit" };
 
         [Fact]
         public void TheModuleImportsAndExportsExactlyItsCmdlets()

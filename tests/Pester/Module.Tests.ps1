@@ -8,7 +8,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:ModulePath = Get-ModuleManifestPath
     Import-Module $script:ModulePath -Force
-    $script:Cmdlets = @('Get-ConnectionHistory', 'Get-ConnectionReport', 'Get-IdleReport', 'Get-IdleSample', 'Get-UserSession', 'Get-UserSessionReport', 'Import-AuditInbox', 'Install-AuditTable', 'Invoke-DailyRollup', 'Register-IdleSampler', 'Save-IdleSample', 'Save-UserSession', 'Start-IdleSampler', 'Unregister-IdleSampler', 'Update-ConnectionAudit')
+    $script:Cmdlets = @('Export-AuditReport', 'Get-ConnectionHistory', 'Get-ConnectionReport', 'Get-IdleReport', 'Get-IdleSample', 'Get-UserSession', 'Get-UserSessionReport', 'Import-AuditInbox', 'Install-AuditTable', 'Invoke-DailyRollup', 'Register-IdleSampler', 'Save-IdleSample', 'Save-UserSession', 'Start-IdleSampler', 'Uninstall-AuditTable', 'Unregister-IdleSampler', 'Update-ConnectionAudit')
 }
 
 Describe 'The module' {
@@ -24,7 +24,7 @@ Describe 'The module' {
     }
 }
 
-Describe 'Help for <_>' -ForEach @('Get-ConnectionHistory', 'Get-ConnectionReport', 'Get-IdleReport', 'Get-IdleSample', 'Get-UserSession', 'Get-UserSessionReport', 'Import-AuditInbox', 'Install-AuditTable', 'Invoke-DailyRollup', 'Register-IdleSampler', 'Save-IdleSample', 'Save-UserSession', 'Start-IdleSampler', 'Unregister-IdleSampler', 'Update-ConnectionAudit') {
+Describe 'Help for <_>' -ForEach @('Export-AuditReport', 'Get-ConnectionHistory', 'Get-ConnectionReport', 'Get-IdleReport', 'Get-IdleSample', 'Get-UserSession', 'Get-UserSessionReport', 'Import-AuditInbox', 'Install-AuditTable', 'Invoke-DailyRollup', 'Register-IdleSampler', 'Save-IdleSample', 'Save-UserSession', 'Start-IdleSampler', 'Uninstall-AuditTable', 'Unregister-IdleSampler', 'Update-ConnectionAudit') {
     BeforeAll {
         $script:Help = Get-Help -Name $_ -Full
         $script:Name = $_

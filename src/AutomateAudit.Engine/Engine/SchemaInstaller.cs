@@ -1,13 +1,14 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text;
 using AutomateAudit.Storage;
 
 namespace AutomateAudit.Engine
 {
     public enum TableAction { Created, Upgraded, Unchanged, Skipped }
 
-    /// <summary>What Install-AuditTable did (or would do) to one table.</summary>
+    /// <summary>What Install-AuditTable did (or would do) to one table, view or procedure.</summary>
     public sealed class AuditTableResult
     {
         public string Table { get; set; }
@@ -36,9 +37,61 @@ namespace AutomateAudit.Engine
             IdleTables.Hourly,
         };
 
+        /// <summary>The views (one per dataview) and procedures (the hosted jobs) created after the tables, in order.</summary>
+        public static IReadOnlyList<SqlObjectSpec> Objects => new List<SqlObjectSpec>(DataviewViews.All) { HostedProcedures.RecordConnections(ModuleInfo.Version) };
+
+        /// <summary>Ends every statement of <see cref="Script"/>: a client that runs one statement at a time splits there.</summary>
+        public const string StatementMarker = "-- AutomateAudit: end of statement";
+
         private readonly AuditSession _session;
 
         public SchemaInstaller(AuditSession session) { _session = session; }
+
+        /// <summary>
+        /// The whole installation as one SQL script that needs no connection (Install-AuditTable -Script): tables
+        /// created when missing, missing columns and indexes added (a one-off procedure reads information_schema),
+        /// ProVal rows adopted, the schema version, the views and the procedures. Every statement is idempotent, so
+        /// running the script twice changes nothing. No DELIMITER anywhere: each statement ends with ';' and the line
+        /// <see cref="StatementMarker"/>; the server parses a procedure's BEGIN ... END itself, so the script runs as
+        /// one multi-statement batch or one statement at a time (split at the marker lines).
+        /// </summary>
+        public static string Script(string database = null)
+        {
+            var statements = new List<(string Comment, string Sql)>();
+            foreach (TableSpec table in Tables) statements.Add(("table " + table.Name, table.CreateSql()));
+            foreach (string sql in HostedProcedures.UpgradeStatements(Tables)) statements.Add(("add the columns and indexes existing tables lack", sql));
+            foreach (TableSpec table in Tables)
+                foreach (string sql in table.AdoptSql) statements.Add(("adopt existing rows of " + table.Name, sql));
+            statements.Add(("schema version", SchemaStore.SetVersionSql(SchemaVersion, ModuleInfo.Version)));
+            foreach (SqlObjectSpec obj in Objects)
+                foreach (string sql in obj.Statements) statements.Add((obj.Kind.ToLowerInvariant() + " " + obj.Name, sql));
+
+            var script = new StringBuilder();
+            script.Append("-- AutomateAudit " + ModuleInfo.Version + ": Install-AuditTable -Script (schema version " + SchemaVersion + ")\n");
+            script.Append("-- Run it in the Automate database" + (string.IsNullOrEmpty(database) ? string.Empty : " (" + database + ")") +
+                ", whole or statement by statement; running it again changes nothing.\n");
+            script.Append("-- No DELIMITER is needed: each statement ends with ';' and a '" + StatementMarker + "' line.\n");
+            script.Append("-- The connection audit's recorder: CALL " + HostedProcedures.RecordConnectionsName + "(15); every 5 minutes.\n\n");
+            for (int i = 0; i < statements.Count; i++)
+            {
+                script.Append("-- [" + (i + 1) + "/" + statements.Count + "] " + statements[i].Comment + "\n");
+                script.Append(statements[i].Sql.TrimEnd() + ";\n" + StatementMarker + "\n\n");
+            }
+            return script.ToString();
+        }
+
+        /// <summary>The statements of a <see cref="Script"/>, each without its ';' (comment-only pieces dropped).</summary>
+        public static IReadOnlyList<string> SplitScript(string script)
+        {
+            var result = new List<string>();
+            foreach (string piece in script.Replace("\r\n", "\n").Split(new[] { StatementMarker + "\n" }, StringSplitOptions.None))
+            {
+                string sql = string.Join("\n", piece.Split('\n').Where(line => !line.StartsWith("-- ", StringComparison.Ordinal))).Trim();
+                if (sql.EndsWith(";", StringComparison.Ordinal)) sql = sql.Substring(0, sql.Length - 1).TrimEnd();
+                if (sql.Length > 0) result.Add(sql);
+            }
+            return result;
+        }
 
         /// <summary>The DDL each table needs, without running any of it.</summary>
         public IReadOnlyList<TablePlan> Plan() => _session.Schema.Plan(Tables);
@@ -51,7 +104,7 @@ namespace AutomateAudit.Engine
         }
 
         /// <summary>Runs the approved plans: DDL first for every table, then each family's adoption of existing rows.</summary>
-        public IReadOnlyList<AuditTableResult> Apply(IReadOnlyList<TablePlan> plans, ICollection<TablePlan> approved)
+        public IReadOnlyList<AuditTableResult> Apply(IReadOnlyList<TablePlan> plans, ICollection<TablePlan> approved, Func<SqlObjectSpec, bool> approveObject = null)
         {
             _session.Server.AssertRowBasedLogging();
             var results = new List<AuditTableResult>();
@@ -83,8 +136,41 @@ namespace AutomateAudit.Engine
                 if (_session.Schema.InstalledVersion() != SchemaVersion) _session.Schema.SetVersion(SchemaVersion, ModuleInfo.Version);
             }
 
+            var objectResults = new List<AuditTableResult>();
+            if (results.All(r => r.Action != TableAction.Skipped))
+            {
+                var existing = _session.Schema.ExistingObjects();
+                foreach (SqlObjectSpec obj in Objects)
+                {
+                    bool exists = existing.Contains(obj.Name);
+                    var result = new AuditTableResult { Table = obj.Name, Family = obj.Kind == "VIEW" ? "Dataview" : "Hosted", Database = _session.Settings.Database };
+                    if (approveObject != null && !approveObject(obj))
+                    {
+                        result.Action = TableAction.Skipped;
+                        result.Changes = "not " + (exists ? "replaced" : "created");
+                    }
+                    else
+                    {
+                        try
+                        {
+                            foreach (string sql in obj.Statements) _session.Schema.Apply(sql);
+                            result.Action = exists ? TableAction.Unchanged : TableAction.Created;
+                            result.Changes = (exists ? "replaced by" : "created as") + " the module's " + obj.Kind.ToLowerInvariant();
+                        }
+                        catch (AuditDatabaseException ex) when (!ex.IsConnectionFailure)
+                        {
+                            // A login without CREATE VIEW / CREATE ROUTINE keeps its tables; the object is reported, not fatal.
+                            result.Action = TableAction.Skipped;
+                            result.Changes = "not created: " + ex.Message;
+                        }
+                    }
+                    objectResults.Add(result);
+                }
+            }
+
             foreach (AuditTableResult result in results.Where(r => r.Action != TableAction.Skipped))
                 result.Rows = _session.Schema.CountRows(Tables.First(t => t.Name == result.Table));
+            results.AddRange(objectResults);
             return results;
         }
     }

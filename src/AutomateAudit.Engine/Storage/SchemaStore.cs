@@ -104,11 +104,71 @@ namespace AutomateAudit.Storage
             return exists ? _db.QuerySingle<int?>("SELECT version FROM " + ModuleTables.SchemaVersionTable + " WHERE component = 'schema'") : null;
         }
 
+        /// <summary>
+        /// The module's objects in this database, for Uninstall-AuditTable: the named base tables that exist, and every
+        /// view, procedure, function, event and trigger whose name starts with one of the prefixes (checked again by the
+        /// caller). Names come from information_schema, never from input.
+        /// </summary>
+        public List<(string Name, string Type)> ModuleObjects(IReadOnlyList<string> tables, IReadOnlyList<string> prefixes)
+        {
+            // LIKE with an explicit escape character: the underscore of "aa_" must not match any character, whatever
+            // the sql_mode says about backslashes.
+            var patterns = prefixes.Select(p => p.Replace("!", "!!").Replace("_", "!_").Replace("%", "!%") + "%").ToArray();
+            string Like(string column) => "(" + string.Join(" OR ", patterns.Select((_, i) => column + " LIKE @p" + i + " ESCAPE '!'")) + ")";
+            var parameters = new Dapper.DynamicParameters();
+            for (int i = 0; i < patterns.Length; i++) parameters.Add("p" + i, patterns[i]);
+            parameters.Add("tables", tables.ToArray());
+
+            var found = new List<(string Name, string Type)>();
+            found.AddRange(_db.Query<(string, string)>(
+                "SELECT TABLE_NAME, 'TABLE' FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME IN @tables ORDER BY TABLE_NAME",
+                parameters));
+            found.AddRange(_db.Query<(string, string)>(
+                "SELECT TABLE_NAME, 'VIEW' FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() AND " + Like("TABLE_NAME") + " ORDER BY TABLE_NAME", parameters));
+            found.AddRange(_db.Query<(string, string)>(
+                "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE IN ('PROCEDURE', 'FUNCTION') AND "
+                + Like("ROUTINE_NAME") + " ORDER BY ROUTINE_NAME", parameters));
+            found.AddRange(_db.Query<(string, string)>(
+                "SELECT EVENT_NAME, 'EVENT' FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() AND " + Like("EVENT_NAME") + " ORDER BY EVENT_NAME", parameters));
+            found.AddRange(_db.Query<(string, string)>(
+                "SELECT TRIGGER_NAME, 'TRIGGER' FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND " + Like("TRIGGER_NAME") + " ORDER BY TRIGGER_NAME", parameters));
+            return found;
+        }
+
+        /// <summary>Rows in a table found by <see cref="ModuleObjects"/> (a name from information_schema).</summary>
+        public long CountRows(string table) => _db.QuerySingle<long>("SELECT COUNT(*) FROM " + QuoteName(table));
+
+        /// <summary>Drops one object found by <see cref="ModuleObjects"/>: TABLE, VIEW, PROCEDURE, FUNCTION, EVENT or TRIGGER.</summary>
+        public void Drop(string type, string name)
+        {
+            switch (type)
+            {
+                case "TABLE": case "VIEW": case "PROCEDURE": case "FUNCTION": case "EVENT": case "TRIGGER": break;
+                default: throw new ArgumentException("Not a droppable object type: " + type, nameof(type));
+            }
+            _db.Execute("DROP " + type + " IF EXISTS " + QuoteName(name));
+        }
+
+        private static string QuoteName(string name) => "`" + name.Replace("`", "``") + "`";
+
         public void SetVersion(int version, string moduleVersion) =>
             _db.Execute(
                 "INSERT INTO " + ModuleTables.SchemaVersionTable + " (component, version, module_version, updated_utc) " +
                 "SELECT * FROM (SELECT 'schema' AS component, @version AS version, @moduleVersion AS module_version, UTC_TIMESTAMP() AS updated_utc) AS dt " +
                 "ON DUPLICATE KEY UPDATE version = dt.version, module_version = dt.module_version, updated_utc = dt.updated_utc",
                 new { version, moduleVersion });
+
+        /// <summary>SetVersion as a literal statement for the SQL script: a rerun with the same versions leaves the row exactly as it is.</summary>
+        public static string SetVersionSql(int version, string moduleVersion) =>
+            "INSERT INTO " + ModuleTables.SchemaVersionTable + " (component, version, module_version, updated_utc) " +
+            "SELECT * FROM (SELECT 'schema' AS component, " + version + " AS version, '" + moduleVersion.Replace("'", "''") + "' AS module_version, UTC_TIMESTAMP() AS updated_utc) AS dt " +
+            "ON DUPLICATE KEY UPDATE updated_utc = IF(" + ModuleTables.SchemaVersionTable + ".version = dt.version AND " + ModuleTables.SchemaVersionTable + ".module_version = dt.module_version, " +
+            ModuleTables.SchemaVersionTable + ".updated_utc, dt.updated_utc), version = dt.version, module_version = dt.module_version";
+
+        /// <summary>The names of the views and procedures in this database (the module's objects among them).</summary>
+        public HashSet<string> ExistingObjects() =>
+            new HashSet<string>(_db.Query<string>(
+                "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() " +
+                "UNION ALL SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"), StringComparer.OrdinalIgnoreCase);
     }
 }

@@ -6,26 +6,43 @@ using AutomateAudit.Storage;
 
 namespace AutomateAudit.Cmdlets
 {
-    /// <summary>Creates or upgrades the module's tables (and adopts ProVal's) in the Automate database.</summary>
-    [Cmdlet(VerbsLifecycle.Install, "AuditTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-    [OutputType(typeof(AuditTableResult))]
+    /// <summary>
+    /// Creates or upgrades the module's tables (and adopts ProVal's), views (one per dataview) and procedures in the
+    /// Automate database; or, with -Script, writes all of it as one SQL script without connecting.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Install, "AuditTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Install")]
+    [OutputType(typeof(AuditTableResult), ParameterSetName = new[] { "Install" })]
+    [OutputType(typeof(string), ParameterSetName = new[] { "Script" })]
     public sealed class InstallAuditTableCommand : AuditDatabaseCmdlet
     {
-        [Parameter]
+        [Parameter(ParameterSetName = "Install")]
         public SwitchParameter PassThru { get; set; }
+
+        /// <summary>Writes the whole installation as one SQL script (a string) instead of running it; needs no connection.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "Script")]
+        public SwitchParameter Script { get; set; }
 
         protected override void EndProcessing()
         {
+            if (Script)
+            {
+                WriteObject(SchemaInstaller.Script(MyInvocation.BoundParameters.ContainsKey(nameof(Database)) ? Database : null));
+                return;
+            }
             WithDatabase(session =>
             {
                 var installer = new SchemaInstaller(session);
                 var plans = installer.Plan();
                 var approved = new HashSet<TablePlan>(plans.Where(plan => plan.Statements.Count > 0
                     && ShouldProcess(session.Settings.Database + "." + plan.Spec.Name, string.Join(";\n", plan.Statements))));
-                foreach (var result in installer.Apply(plans, approved))
+                foreach (var result in installer.Apply(plans, approved,
+                    obj => ShouldProcess(session.Settings.Database + "." + obj.Name, "CREATE OR REPLACE " + obj.Kind)))
                 {
+                    if (result.Action == TableAction.Skipped && result.Changes != null && result.Changes.StartsWith("not created: ", System.StringComparison.Ordinal))
+                        WriteWarning(result.Table + ": " + result.Changes);
                     WriteVerbose(result.Table + ": " + result.Action + " (" + result.Changes + ")");
-                    if (PassThru) WriteObject(result);
+                    // -PassThru reports tables; the views and procedures (recreated on every run) are reported in verbose output.
+                    if (PassThru && SchemaInstaller.Tables.Any(t => t.Name == result.Table)) WriteObject(result);
                 }
             }, requireSchema: false);
         }

@@ -1,0 +1,14 @@
+-- AutomateAudit kit: put the endpoint's payload into the inbox.
+--
+-- Automate step : SQL Execute (runs on the Automate database, from the server).
+-- Before it     : 22-server-check-payload.regex.txt, the Variable Check that refuses anything but one line of base64.
+--                 Never run this step without it: Automate substitutes @payload@ as plain text.
+-- Reads         : %computerid% (Automate's own id of the computer the script runs on; never a value from the endpoint)
+--                 @payload@    (the output of 20-endpoint-collect-sessions.ps1 or 21-endpoint-collect-idle.ps1)
+-- Sets          : nothing; writes one row to aa_endpoint_inbox (status pending), unless the computer already has 20
+--                 payloads waiting, so an endpoint whose payloads are never applied cannot fill the table.
+-- Then          : Import-AuditInbox (52-server-import-inbox.shell.txt or the scheduled task) applies and deletes it.
+-- Hosted servers: this step and the endpoint steps are all that is needed on the Automate side.
+--
+-- #### PASTE BELOW THIS LINE ####
+INSERT INTO aa_endpoint_inbox (computerid, payload) SELECT %computerid%, '@payload@' FROM DUAL WHERE (SELECT COUNT(*) FROM aa_endpoint_inbox WHERE computerid = %computerid% AND status = 'pending') < 20;
