@@ -255,9 +255,11 @@ namespace AutomateAudit.Tests
         [Fact]
         public void HostedProcedureDetectsChangesWithTheRecordersOwnSql()
         {
-            var field = typeof(ConnectionHistoryStore).GetField("DetectChanges", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static);
-            Assert.NotNull(field);
-            Assert.Equal((string)field.GetValue(null), HostedProcedures.DetectChanges);
+            // The procedure embeds the statement Update-ConnectionAudit runs, with its parameters as procedure variables.
+            string body = string.Join("\n", HostedProcedures.RecordConnections("test").Statements);
+            string expected = ConnectionHistoryStore.DetectChanges.Replace("@nowUtc", "v_now_utc").Replace("@nowLocal", "v_now_local").Replace("@offlineSeconds", "v_offline_seconds");
+            Assert.Contains(expected, body);
+            Assert.DoesNotContain("@nowUtc", body);
         }
 
         [Fact]

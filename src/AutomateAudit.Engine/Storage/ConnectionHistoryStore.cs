@@ -43,7 +43,7 @@ namespace AutomateAudit.Storage
         /// computer whose LastContact is unchanged keeps the UTC reading made when it went silent (in the
         /// repeated hour of a DST fall-back the same local time comes round again).
         /// </summary>
-        private static readonly string DetectChanges =
+        internal static readonly string DetectChanges =
             "SELECT x.ComputerId, x.State, x.LastContact, " +
             "LEAST(@nowUtc, GREATEST(COALESCE(x.PreviousUtc, '1000-01-01'), COALESCE(x.LastContactUtc, @nowUtc))) AS EffectiveUtc, " +
             "0 AS Removed, x.FirstSeen, x.LastContactUtc FROM (" +

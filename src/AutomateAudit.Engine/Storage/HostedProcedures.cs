@@ -15,30 +15,8 @@ namespace AutomateAudit.Storage
         public const string RecordConnectionsName = "aa_record_connections";
         private const string TempTable = "aa_tmp_proc_changes";
 
-        /// <summary>
-        /// ConnectionHistoryStore's change detection, word for word, with its parameters as the procedure's variables.
-        /// Keep the two in step: HostedSqlTests compares both recorders run for run on the same simulated fleet.
-        /// </summary>
-        internal static readonly string DetectChanges =
-            "SELECT x.ComputerId, x.State, x.LastContact, " +
-            "LEAST(@nowUtc, GREATEST(COALESCE(x.PreviousUtc, '1000-01-01'), COALESCE(x.LastContactUtc, @nowUtc))) AS EffectiveUtc, " +
-            "0 AS Removed, x.FirstSeen, x.LastContactUtc FROM (" +
-            " SELECT y.ComputerId, y.LastContact, y.PreviousUtc, y.PreviousState, y.FirstSeen, y.LastContactUtc, " +
-            " IF(y.LastContactUtc > @nowUtc - INTERVAL @offlineSeconds SECOND, 1, 0) AS State FROM (" +
-            "  SELECT z.ComputerId, z.LastContact, z.PreviousUtc, z.PreviousState, z.FirstSeen, " +
-            "  IF(z.LastContact IS NULL, NULL, IF(z.PreviousState = 0 AND z.PreviousRemoved = 0 AND z.PreviousLastContactUtc IS NOT NULL AND z.LastContact = z.PreviousLastContact, " +
-            "   z.PreviousLastContactUtc, " + SqlTime.LastContactUtc("z.LastContact", "z.Converted") + ")) AS LastContactUtc FROM (" +
-            "   SELECT c.ComputerID AS ComputerId, " + SqlTime.NonZero("c.LastContact") + " AS LastContact, " +
-            "   CONVERT_TZ(" + SqlTime.NonZero("c.LastContact") + ", @@session.time_zone, '+00:00') AS Converted, " +
-            "   s.effective_utc AS PreviousUtc, s.state AS PreviousState, s.removed AS PreviousRemoved, " +
-            "   s.lastcontact AS PreviousLastContact, s.lastcontact_utc AS PreviousLastContactUtc, " +
-            "   IF(s.computerid IS NULL OR s.removed = 1, 1, 0) AS FirstSeen " +
-            "   FROM computers c LEFT JOIN `" + StateTable + "` s ON s.computerid = c.ComputerID) z) y) x " +
-            "WHERE x.FirstSeen = 1 OR x.PreviousState <> x.State " +
-            "UNION ALL " +
-            "SELECT s.computerid, 0, s.lastcontact, GREATEST(s.effective_utc, @nowUtc), 1, 0, s.lastcontact_utc " +
-            "FROM `" + StateTable + "` s LEFT JOIN computers c ON c.ComputerID = s.computerid " +
-            "WHERE c.ComputerID IS NULL AND s.removed = 0";
+        /// <summary>The recorder's change detection: the very statement Update-ConnectionAudit runs, its parameters as the procedure's variables.</summary>
+        internal static string DetectChanges => ConnectionHistoryStore.DetectChanges;
 
         private static string AsProcedureSql(string sql) =>
             sql.Replace("@nowUtc", "v_now_utc").Replace("@nowLocal", "v_now_local").Replace("@offlineSeconds", "v_offline_seconds");
