@@ -97,36 +97,7 @@ BeforeAll {
         @(([string]$Run.Output) -split "`r?`n" | Where-Object { $_.Trim() })
     }
 
-    # --- utmp / wtmp records: x86_64 glibc struct utmp, 384 bytes (as in UserSessions.Tests.ps1) ---------------------
-    function New-UtmpRecord {
-        param([int] $Type, [int] $ProcessId, [string] $Line = '', [string] $User = '', [string] $HostName = '', [datetime] $Time, [string] $Id = '')
-        $b = New-Object byte[] 384
-        [BitConverter]::GetBytes([int16]$Type).CopyTo($b, 0)
-        [BitConverter]::GetBytes([int32]$ProcessId).CopyTo($b, 4)
-        foreach ($field in @(@($Line, 8, 32), @($Id, 40, 4), @($User, 44, 32), @($HostName, 76, 256))) {
-            if ($field[0]) {
-                $bytes = [System.Text.Encoding]::UTF8.GetBytes([string]$field[0])
-                [Array]::Copy($bytes, 0, $b, [int]$field[1], [Math]::Min([int]$field[2], $bytes.Length))
-            }
-        }
-        $ticks = $Time.ToUniversalTime().Ticks - $script:Epoch.Ticks
-        [BitConverter]::GetBytes([int32]([long]$ticks / 10000000)).CopyTo($b, 340)
-        , $b
-    }
-
-    function Write-UtmpFile {
-        param([string] $Path, [object[]] $Records)
-        $stream = New-Object System.IO.MemoryStream
-        foreach ($record in $Records) { $stream.Write([byte[]]$record, 0, ([byte[]]$record).Length) }
-        [System.IO.File]::WriteAllBytes($Path, $stream.ToArray())
-        $Path
-    }
-
-    function Get-WholeSecondUtc {
-        param([double] $MinutesAgo = 0)
-        $now = [DateTime]::UtcNow
-        (New-Object DateTime ($now.Ticks - ($now.Ticks % 10000000)), ([DateTimeKind]::Utc)).AddMinutes(-$MinutesAgo)
-    }
+    # utmp / wtmp records: New-UtmpRecord and Write-UtmpFile in TestHelpers.psm1.
 
     # The database, as a server job sees it: -Server -Port -Database and a credential from Import-Clixml.
     function Get-ServerValues {

@@ -23,52 +23,7 @@ BeforeAll {
     $script:Epoch = New-Object DateTime 1970, 1, 1, 0, 0, 0, ([DateTimeKind]::Utc)
     $script:ServerScriptCheck = '^[A-Za-z0-9+/=]{1,60000}$'
 
-    # --- utmp / wtmp records: x86_64 glibc struct utmp, 384 bytes, little-endian -------------------------------
-    function New-UtmpRecord {
-        # ut_type: 1 RUN_LVL, 2 BOOT_TIME, 6 LOGIN_PROCESS, 7 USER_PROCESS, 8 DEAD_PROCESS.
-        param(
-            [int] $Type,
-            [int] $ProcessId,
-            [string] $Line = '',
-            [string] $User = '',
-            [string] $HostName = '',
-            [datetime] $Time,
-            [byte[]] $Address,
-            [string] $Id = ''
-        )
-        $b = New-Object byte[] 384
-        [BitConverter]::GetBytes([int16]$Type).CopyTo($b, 0)
-        [BitConverter]::GetBytes([int32]$ProcessId).CopyTo($b, 4)
-        foreach ($field in @(@($Line, 8, 32), @($Id, 40, 4), @($User, 44, 32), @($HostName, 76, 256))) {
-            if ($field[0]) {
-                $bytes = [System.Text.Encoding]::UTF8.GetBytes([string]$field[0])
-                [Array]::Copy($bytes, 0, $b, [int]$field[1], [Math]::Min([int]$field[2], $bytes.Length))
-            }
-        }
-        $ticks = $Time.ToUniversalTime().Ticks - $script:Epoch.Ticks
-        $rest = [long]0
-        $seconds = [Math]::DivRem([long]$ticks, [long]10000000, [ref]$rest)
-        [BitConverter]::GetBytes([int32]$seconds).CopyTo($b, 340)
-        [BitConverter]::GetBytes([int32]($rest / 10)).CopyTo($b, 344)
-        if ($Address) { [Array]::Copy($Address, 0, $b, 348, [Math]::Min(16, $Address.Length)) }
-        , $b
-    }
-
-    function Write-UtmpFile {
-        param([string] $Path, [object[]] $Records)
-        $stream = New-Object System.IO.MemoryStream
-        foreach ($record in $Records) { $stream.Write([byte[]]$record, 0, ([byte[]]$record).Length) }
-        [System.IO.File]::WriteAllBytes($Path, $stream.ToArray())
-        $Path
-    }
-
-    function Get-WholeSecondUtc {
-        # Now (UTC) to the whole second, minus some minutes.
-        param([double] $MinutesAgo = 0)
-        $now = [DateTime]::UtcNow
-        (New-Object DateTime ($now.Ticks - ($now.Ticks % 10000000)), ([DateTimeKind]::Utc)).AddMinutes(-$MinutesAgo)
-    }
-
+    # utmp records: New-UtmpRecord and Write-UtmpFile in TestHelpers.psm1.
     function ConvertTo-TestDate {
         # Invoke-AuditSql returns dates as [datetime] on pwsh 7 and as ISO-8601 strings on 5.1.
         param([object] $Value)
