@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
 namespace AutomateAudit
@@ -23,6 +24,25 @@ namespace AutomateAudit
         {
             foreach (string path in Directory.GetFiles(dependencyFolder, "*.dll"))
                 _dependencies[Path.GetFileNameWithoutExtension(path)] = path;
+            string precompiled = Path.Combine(dependencyFolder, "ready2run", ReadyToRunFolderName());
+            if (Directory.Exists(precompiled))
+            {
+                foreach (string path in Directory.GetFiles(precompiled, "*.dll"))
+                    _dependencies[Path.GetFileNameWithoutExtension(path)] = path;
+            }
+        }
+
+        /// <summary>
+        /// The folder of ReadyToRun copies made for this runtime, e.g. "net10.0-linux-x64". Precompiled code is only
+        /// used by the .NET major version it was compiled for (an older one is ignored and JIT-compiled again), so
+        /// the copies are chosen by the running .NET and platform; the IL copies serve every other case.
+        /// </summary>
+        public static string ReadyToRunFolderName()
+        {
+            string os = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "win"
+                : RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? "linux"
+                : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "osx" : "other";
+            return "net" + Environment.Version.Major + ".0-" + os + "-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
         }
 
         /// <summary>Loads an assembly of the dependencies folder into this context (used for the engine itself).</summary>

@@ -57,8 +57,10 @@ namespace AutomateAudit
             if (requester == null || requester == Self) return true;
             string location;
             try { location = requester.Location; } catch (NotSupportedException) { return false; }
-            return !string.IsNullOrEmpty(location)
-                && string.Equals(Path.GetDirectoryName(location), DependencyFolder, StringComparison.OrdinalIgnoreCase);
+            string folder = string.IsNullOrEmpty(location) ? null : Path.GetDirectoryName(location);
+            // dependencies/ or its ready2run/<runtime>/ subfolder (the precompiled copies PowerShell 7.6 loads).
+            return folder != null && (string.Equals(folder, DependencyFolder, StringComparison.OrdinalIgnoreCase)
+                || folder.StartsWith(DependencyFolder + Path.DirectorySeparatorChar, StringComparison.OrdinalIgnoreCase));
         }
 
         private static Assembly ResolveDependency(object sender, ResolveEventArgs args)

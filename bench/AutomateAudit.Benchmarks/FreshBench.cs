@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using AutomateAudit.Engine;
+using AutomateAudit.Storage;
+using AutomateAudit.Testing;
+using Dapper;
+using MySqlConnector;
+
+namespace AutomateAudit.Benchmarks
+{
+    /// <summary>One benchmarked operation: the in-process figure, the fresh-process figures and the straightforward SQL.</summary>
+    internal sealed class Measured
+    {
+        public string Operation;
+        public double InProcess = double.NaN;   // seconds
+        public double FreshCmdlet = double.NaN; // seconds, median of the fresh processes
+        public double FreshWall = double.NaN;   // seconds, the whole process
+        public double Straightforward = double.NaN;
+        public double Target = double.NaN;
+    }
+
+    /// <summary>
+    /// Each command the way a scheduled task or an Automate step runs it: a fresh pwsh 7 process, Import-Module,
+    /// a Stopwatch around the cmdlet call; the median of <see cref="Runs"/> processes.
+    /// </summary>
+    internal static class FreshBench
+    {
+        public const int Runs = 5;
+
+        public static string Quote(string s) => "'" + s.Replace("'", "''") + "'";
+
+        /// <summary>Import-Module alone (the figure is the import, the wall is the whole process).</summary>
+        public static Measured ImportModule() 
+        {
+            var r = FreshProcess.Median("'cmdlet_ms=0'", Runs);
+            return new Measured { Operation = "Import-Module", FreshCmdlet = r.ImportMs / 1000, FreshWall = r.WallMs / 1000, Target = 0.3 };
+        }
+
+        /// <summary>Update-ConnectionAudit with 1% of the fleet changed before each process.</summary>
+        public static (double Cmdlet, double Wall) Update(MySqlConnection sql, string cs, int n)
+        {
+            var runs = new List<(double, double, double)>();
+            for (int i = 0; i < Runs; i++)
+            {
+                sql.Execute("UPDATE computers SET LastContact = IF(LastContact > NOW() - INTERVAL 15 MINUTE, NOW() - INTERVAL 2 HOUR, NOW() - INTERVAL 1 MINUTE) WHERE ComputerID % 100 = @i", new { i = 50 + i });
+                var run = FreshProcess.Run("$w = [Diagnostics.Stopwatch]::StartNew(); $c = @(Update-ConnectionAudit -ConnectionString " + Quote(cs) +
+                    " -PassThru -Confirm:$false); 'cmdlet_ms=' + $w.Elapsed.TotalMilliseconds; 'changes=' + $c.Count");
+                runs.Add(run);
+            }
+            return (FreshProcess.Median(runs.Select(r => r.Item1)) / 1000, FreshProcess.Median(runs.Select(r => r.Item3)) / 1000);
+        }
+
+        /// <summary>Get-ConnectionReport for the whole fleet: all rows collected, and the first row (Select-Object -First 1 stops the command).</summary>
+        public static ((double Cmdlet, double Wall) All, (double Cmdlet, double Wall) First) Report(string cs, int n, string extra = "")
+        {
+            string call = "Get-ConnectionReport -ConnectionString " + Quote(cs) + extra;
+            var all = FreshProcess.Median("$w = [Diagnostics.Stopwatch]::StartNew(); $rows = @(" + call + "); 'cmdlet_ms=' + $w.Elapsed.TotalMilliseconds; " +
+                "if ($rows.Count -ne " + n + ") { throw \"$($rows.Count) rows for " + n + " computers\" }", Runs);
+            var first = FreshProcess.Median("$w = [Diagnostics.Stopwatch]::StartNew(); $row = " + call + " | Select-Object -First 1; 'cmdlet_ms=' + $w.Elapsed.TotalMilliseconds; " +
+                "if ($null -eq $row) { throw 'no row' }", Runs);
+            return ((all.CmdletMs / 1000, all.WallMs / 1000), (first.CmdletMs / 1000, first.WallMs / 1000));
+        }
+
+        /// <summary>Invoke-DailyRollup rolling yesterday, the one pending day (reopened before each process), as the nightly job does.</summary>
+        public static (double Cmdlet, double Wall) RollupOneDay(AuditSession db, string cs, DateTime yesterday)
+        {
+            var runs = new List<(double, double, double)>();
+            for (int i = 0; i < Runs; i++)
+            {
+                db.Rollup.Unmark(yesterday);
+                runs.Add(FreshProcess.Run("$w = [Diagnostics.Stopwatch]::StartNew(); $d = @(Invoke-DailyRollup -ConnectionString " + Quote(cs) +
+                    " -PassThru -Confirm:$false); 'cmdlet_ms=' + $w.Elapsed.TotalMilliseconds; if ($d.Count -ne 1) { throw \"rolled $($d.Count) days\" }"));
+            }
+            return (FreshProcess.Median(runs.Select(r => r.Item1)) / 1000, FreshProcess.Median(runs.Select(r => r.Item3)) / 1000);
+        }
+
+        /// <summary>One fresh process (for the long operations: adoption, backfill).</summary>
+        public static (double Cmdlet, double Wall) Once(string script)
+        {
+            var r = FreshProcess.Run("$w = [Diagnostics.Stopwatch]::StartNew(); " + script + "; 'cmdlet_ms=' + $w.Elapsed.TotalMilliseconds");
+            return (r.CmdletMs / 1000, r.WallMs / 1000);
+        }
+    }
+}
