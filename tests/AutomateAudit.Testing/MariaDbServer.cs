@@ -186,6 +186,8 @@ namespace AutomateAudit.Testing
                 "--init-file=" + initFile,
                 "--innodb-buffer-pool-size=" + bufferPoolMegabytes + "M", "--innodb-flush-log-at-trx-commit=2", "--max-connections=200",
                 "--pid-file=" + Path.Combine(dataRoot, PidFileName),
+                // Its own temporary folder: internal temporary tables never share /tmp with other servers or cleanups.
+                "--tmpdir=" + PrivateTmp(dataRoot),
             }) start.ArgumentList.Add(argument);
             if (sqlMode != null) start.ArgumentList.Add("--sql-mode=" + sqlMode);
             if (asRoot) start.ArgumentList.Add("--user=root");
@@ -235,6 +237,13 @@ namespace AutomateAudit.Testing
         }
 
         /// <summary>Creates (or empties) a database and returns a connection string for it.</summary>
+        private static string PrivateTmp(string dataRoot)
+        {
+            string tmp = Path.Combine(dataRoot, "tmp");
+            Directory.CreateDirectory(tmp);
+            return tmp;
+        }
+
         public string CreateDatabase(string name)
         {
             if (!name.All(c => char.IsLetterOrDigit(c) || c == '_')) throw new ArgumentException("Bad database name " + name);
