@@ -10,7 +10,7 @@ namespace AutomateAudit.PowerShell.Tests
     {
         private static readonly string[] ModuleTables =
         {
-            "aa_connection_rollup", "aa_connection_state", "aa_endpoint_inbox", "aa_idle_hourly", "aa_report_status", "aa_run_log", "aa_schema_version",
+            "aa_connection_rollup", "aa_connection_state", "aa_connection_summary", "aa_endpoint_inbox", "aa_idle_hourly", "aa_report_status", "aa_run_log", "aa_schema_version",
             "aa_session_current", "aa_session_history", "plugin_proval_usersessions",
             "pvl_automate_connection_audit", "pvl_automate_connection_audit_daily", "pvl_report_idlemon",
         };
@@ -39,7 +39,7 @@ namespace AutomateAudit.PowerShell.Tests
             Assert.Equal(ModuleTables.Length, second.Count);
             Assert.All(second, r => Assert.Equal("Unchanged", r.Properties["Action"].Value.ToString()));
             Assert.Equal(automateBefore, new[] { "clients", "locations", "computers", "contacts" }.Select(t => Checksum(db, t)).ToArray());
-            Assert.Equal(1, db.QuerySingle<int>("SELECT version FROM aa_schema_version WHERE component = 'schema'"));
+            Assert.Equal(2, db.QuerySingle<int>("SELECT version FROM aa_schema_version WHERE component = 'schema'"));
         }
 
         [Fact]

@@ -17,7 +17,7 @@ namespace AutomateAudit.PowerShell.Tests
     {
         private static readonly string[] OwnedTables =
         {
-            "aa_connection_rollup", "aa_connection_state", "aa_endpoint_inbox", "aa_idle_hourly", "aa_report_status", "aa_run_log", "aa_schema_version",
+            "aa_connection_rollup", "aa_connection_state", "aa_connection_summary", "aa_endpoint_inbox", "aa_idle_hourly", "aa_report_status", "aa_run_log", "aa_schema_version",
             "aa_session_current", "aa_session_history",
         };
 

@@ -29,7 +29,11 @@ namespace AutomateAudit.Tests
             h.Db.Server.UseSimulatedClock(now);
             DateTime today = h.Simulator.QuerySingle<DateTime>("SELECT DATE(CONVERT_TZ(@now, '+00:00', @@session.time_zone))", new { now });
             new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions { Days = new[] { today.AddDays(-50), today.AddDays(-49) } }, retention: false);
-            Assert.Equal(2, h.Scalar("SELECT COUNT(DISTINCT day) FROM pvl_automate_connection_audit_daily"));
+            // Older than RetainDays: the days get their summary figures (a whole day each for computer 1), no daily rows.
+            Assert.Equal(2, h.Scalar("SELECT COUNT(*) FROM aa_connection_rollup"));
+            Assert.Equal(0, h.Scalar("SELECT COUNT(*) FROM pvl_automate_connection_audit_daily"));
+            var figures = h.Db.Summary.WindowSums(new[] { 1 }, new[] { (IReadOnlyList<DateTime>)new[] { today.AddDays(-50), today.AddDays(-49) } })[1];
+            Assert.Equal(h.Scalar("SELECT SUM(TIMESTAMPDIFF(SECOND, start_utc, end_utc)) FROM aa_connection_rollup"), figures[0] + figures[1]);
 
             DateTime cut = now.AddDays(-45);
             long newer = h.Simulator.QuerySingle<long>("SELECT COUNT(*) FROM pvl_automate_connection_audit WHERE effective_utc >= @cut", new { cut });
@@ -37,7 +41,9 @@ namespace AutomateAudit.Tests
             new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions { RetainDays = 30, RetainHistoryDays = 45 });
 
             Assert.Equal(0, h.Scalar("SELECT COUNT(*) FROM pvl_automate_connection_audit_daily WHERE day < CURDATE() - INTERVAL 31 DAY"));
-            Assert.Equal(0, h.Scalar("SELECT COUNT(*) FROM aa_connection_rollup WHERE day < CURDATE() - INTERVAL 31 DAY"));
+            // The days stay marked rolled up (their figures are in aa_connection_summary), every one of them since the first recorded day.
+            Assert.Equal(h.Scalar("SELECT DATEDIFF(CURDATE() - INTERVAL 31 DAY, MIN(day)) FROM aa_connection_rollup"),
+                h.Scalar("SELECT COUNT(*) FROM aa_connection_rollup WHERE day < CURDATE() - INTERVAL 31 DAY"));
             Assert.Equal(newer, h.Simulator.QuerySingle<long>("SELECT COUNT(*) FROM pvl_automate_connection_audit WHERE effective_utc >= @cut", new { cut }));
             Assert.Equal(lastBefore, h.Simulator.Query<(int, long)>("SELECT computerid, id FROM pvl_automate_connection_audit WHERE effective_utc < @cut ORDER BY computerid", new { cut }).ToList());
             // Old runs are gone except the very first, which still says where adopted history would end.

@@ -192,7 +192,7 @@ Describe 'Install-AuditTable' {
     BeforeAll {
         $expectedTables = @(
             'pvl_automate_connection_audit', 'pvl_automate_connection_audit_daily', 'pvl_report_idlemon', 'plugin_proval_usersessions',
-            'aa_connection_state', 'aa_connection_rollup', 'aa_run_log', 'aa_schema_version',
+            'aa_connection_state', 'aa_connection_rollup', 'aa_connection_summary', 'aa_run_log', 'aa_schema_version',
             'aa_session_current', 'aa_session_history', 'aa_report_status', 'aa_endpoint_inbox', 'aa_idle_hourly')
         $freshCs = New-AuditTestDatabase -Name 'install_fresh'
         function Get-TableNames([string] $cs) {
@@ -473,11 +473,73 @@ SELECT a.computerid AS ComputerId, DATEDIFF(CURDATE(), DATE(a.lastcontact)) AS D
         ($after | Where-Object ComputerId -eq 1).Offline30dMinutes | Should -BeIn @(1439, 1440, 1441) -Because 'OLD-1 was offline for one day, 10 days ago'
     }
 
+    It 'keeps 13 months of summary figures: -WhatIf counts each table, a window past them is unknown with a warning' {
+        # ProVal history of 16 months: OLD-1 online throughout, offline for D-300 .. D-290.
+        $longCs = New-AuditTestDatabase -Name 'rollup_summary'
+        $null = Invoke-AuditSql -ConnectionString $longCs -Query @'
+INSERT INTO clients (ClientID, Name) VALUES (1, 'Contoso');
+INSERT INTO computers (ComputerID, ClientID, LocationID, Name, LastContact, Uptime) VALUES (1, 1, 0, 'OLD-1', NOW(), 10);
+CREATE TABLE pvl_automate_connection_audit (computerid INT, state TINYINT, lastcontact DATETIME, datacollectiontime DATETIME);
+INSERT INTO pvl_automate_connection_audit VALUES
+  (1, 1, CURDATE() - INTERVAL 490 DAY, CURDATE() - INTERVAL 490 DAY),
+  (1, 0, CURDATE() - INTERVAL 300 DAY, CURDATE() - INTERVAL 300 DAY),
+  (1, 1, CURDATE() - INTERVAL 290 DAY, CURDATE() - INTERVAL 290 DAY)
+'@
+        $null = Install-AuditTable -ConnectionString $longCs -Confirm:$false
+        $null = Update-ConnectionAudit -ConnectionString $longCs -Confirm:$false
+        # Longer retention first, so that the default one has rows of every table to delete.
+        $null = Invoke-DailyRollup -ConnectionString $longCs -RetainDays 60 -RetainSummaryMonths 15 -RetainHistoryDays 600 -Confirm:$false
+        $calendar = Invoke-AuditSql -ConnectionString $longCs -Query @'
+SELECT CURDATE() AS Today, DATE_FORMAT(CURDATE(), '%Y-%m-01') - INTERVAL 13 MONTH AS SummaryFrom,
+  (SELECT COUNT(*) FROM pvl_automate_connection_audit_daily WHERE day < CURDATE() - INTERVAL 30 DAY) AS Daily,
+  (SELECT COUNT(*) FROM aa_connection_summary WHERE month < DATE_FORMAT(CURDATE(), '%Y-%m-01') - INTERVAL 13 MONTH) AS Summary
+'@
+        $today = (ConvertTo-TestDate $calendar.Today).Date
+        $summaryFrom = (ConvertTo-TestDate $calendar.SummaryFrom).Date
+        [int]$calendar.Daily | Should -Be 30 -Because 'days D-60 .. D-31 have daily rows'
+        [int]$calendar.Summary | Should -BeGreaterThan 0 -Because 'the months before the 13 kept were rolled up with -RetainSummaryMonths 15'
+
+        $text = Get-WhatIfText { Invoke-DailyRollup -ConnectionString $longCs -WhatIf }
+        $text | Should -Match ('Retention would delete {0} row\(s\) of pvl_automate_connection_audit_daily, {1} row\(s\) of aa_connection_summary, 2 row\(s\) of pvl_automate_connection_audit' -f $calendar.Daily, $calendar.Summary)
+        $null = Invoke-DailyRollup -ConnectionString $longCs -Confirm:$false
+        $left = Invoke-AuditSql -ConnectionString $longCs -Query "SELECT (SELECT COUNT(*) FROM pvl_automate_connection_audit_daily WHERE day < CURDATE() - INTERVAL 30 DAY) AS Daily, (SELECT COUNT(*) FROM aa_connection_summary WHERE month < DATE_FORMAT(CURDATE(), '%Y-%m-01') - INTERVAL 13 MONTH) AS Summary, (SELECT COUNT(*) FROM pvl_automate_connection_audit) AS Raw"
+        @([int]$left.Daily, [int]$left.Summary, [int]$left.Raw) | Should -Be @(0, 0, 1)
+
+        # 13 months back: served from the summary, exact, no warning.
+        $minutes = Invoke-AuditSql -ConnectionString $longCs -Query (@'
+SELECT (UNIX_TIMESTAMP(CURDATE()) - UNIX_TIMESTAMP('{0:yyyy-MM-dd}')) DIV 60 AS Window13,
+  (UNIX_TIMESTAMP(CURDATE() - INTERVAL 290 DAY) - UNIX_TIMESTAMP(CURDATE() - INTERVAL 300 DAY)) DIV 60 AS Outage,
+  (UNIX_TIMESTAMP('{1:yyyy-MM-dd}') - UNIX_TIMESTAMP('{2:yyyy-MM-dd}')) DIV 60 AS Lost,
+  (UNIX_TIMESTAMP(CURDATE()) - UNIX_TIMESTAMP('{2:yyyy-MM-dd}')) DIV 60 AS Window15
+'@ -f $today.AddMonths(-13), $summaryFrom, $today.AddMonths(-15))
+        $year = @(Get-ConnectionReport -ConnectionString $longCs -Start $today.AddMonths(-13) -End $today -WarningVariable yearWarnings -WarningAction SilentlyContinue)
+        $year.Count | Should -Be 1
+        $year[0].OfflineMinutes | Should -Be ([int]$minutes.Outage)
+        $year[0].OnlineMinutes | Should -Be ([int]$minutes.Window13 - [int]$minutes.Outage)
+        $year[0].UnknownMinutes | Should -Be 0
+        @($yearWarnings).Count | Should -Be 0
+
+        # 15 months back: the part before the summary's first month is unknown, never online, and the warning says so.
+        $longer = @(Get-ConnectionReport -ConnectionString $longCs -Start $today.AddMonths(-15) -End $today -WarningVariable warnings -WarningAction SilentlyContinue)
+        $longer[0].UnknownMinutes | Should -Be ([int]$minutes.Lost)
+        $longer[0].OnlineMinutes + $longer[0].OfflineMinutes + $longer[0].UnknownMinutes | Should -Be ([int]$minutes.Window15)
+        @($warnings).Count | Should -Be 1
+        [string]$warnings[0] | Should -BeLike ('{0:yyyy-MM-dd}..{1:yyyy-MM-dd} (*) of the window predate the history AutomateAudit holds*counted as unknown for every computer, never as online or offline.' -f $today.AddMonths(-15), $summaryFrom)
+    }
+
     It 'refuses -RetainDays below 30 before touching the database' {
         $caught = $null
         try { Invoke-DailyRollup @Unreachable -RetainDays 10 } catch { $caught = $_ }
         $caught | Should -Not -BeNullOrEmpty
         $caught.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError*'
+    }
+
+    It 'refuses -RetainSummaryMonths that does not reach back as far as -RetainDays, before touching the database' {
+        $caught = $null
+        try { Invoke-DailyRollup @Unreachable -RetainDays 90 -RetainSummaryMonths 3 } catch { $caught = $_ }
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.FullyQualifiedErrorId | Should -BeLike 'InvalidRetention*'
+        [string]$caught | Should -Match 'at least 4'
     }
 }
 

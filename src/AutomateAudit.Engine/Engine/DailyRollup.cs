@@ -24,6 +24,8 @@ namespace AutomateAudit.Engine
     {
         public int RetainDays { get; set; } = 30;
         public int RetainHistoryDays { get; set; } = 45;
+        /// <summary>Months of aa_connection_summary kept before the current one (13: a year and a month of monthly figures).</summary>
+        public int RetainSummaryMonths { get; set; } = 13;
         /// <summary>Roll up only these local days (again, if already done).</summary>
         public IReadOnlyList<DateTime> Days { get; set; }
         public bool Force { get; set; }
@@ -33,15 +35,22 @@ namespace AutomateAudit.Engine
     internal sealed class RetentionPlan
     {
         public DateTime DailyBefore { get; set; }
+        /// <summary>The first day of the oldest month aa_connection_summary keeps.</summary>
+        public DateTime SummaryBefore { get; set; }
         public DateTime HistoryBeforeUtc { get; set; }
         public long DailyRows { get; set; }
+        /// <summary>Rows of aa_connection_summary (one per computer and month).</summary>
+        public long SummaryRows { get; set; }
         public long HistoryRows { get; set; }
         public long RunLogRows { get; set; }
     }
 
     /// <summary>
     /// Fills pvl_automate_connection_audit_daily with one row per computer per completed local day of the
-    /// database server (23, 24 or 25 hours long), backfilling every completed day not yet rolled up.
+    /// database server (23, 24 or 25 hours long), backfilling every completed day not yet rolled up, and
+    /// aa_connection_summary with the same day's online and offline seconds (kept -RetainSummaryMonths). A day
+    /// older than -RetainDays (adopted ProVal history, a backfill) gets only the summary figures. Every day the raw
+    /// history still holds is rolled up before retention thins that history, so no figure is lost.
     /// A day is final <see cref="SettleTime"/> after its midnight: by then every change backdated into it
     /// (an offline is recorded up to OfflineAfter plus one run interval late) has been seen. Rows are
     /// deterministic, so rolling a day again writes identical rows.
@@ -82,25 +91,52 @@ namespace AutomateAudit.Engine
         {
             if (options.RetainDays < 30) throw new ArgumentOutOfRangeException(nameof(options.RetainDays), "RetainDays must be at least 30: the 30-day report sums that many daily rows.");
             if (options.RetainHistoryDays < 32) throw new ArgumentOutOfRangeException(nameof(options.RetainHistoryDays), "RetainHistoryDays must be at least 32: the 30-day report reads raw history that old.");
+            if (options.RetainSummaryMonths < 2 || options.RetainSummaryMonths * 28L < options.RetainDays)
+                throw new ArgumentOutOfRangeException(nameof(options.RetainSummaryMonths), "RetainSummaryMonths (" + options.RetainSummaryMonths +
+                    ") must be at least 2 and reach back as far as RetainDays (" + options.RetainDays + "): at least " + Math.Max(2, (options.RetainDays + 27) / 28) + ".");
         }
 
-        /// <summary>The local days that would be rolled up now, oldest first.</summary>
+        /// <summary>The first day whose daily row is kept: older days get only the summary figures.</summary>
+        public DateTime DailyFrom(RollupOptions options) => _clock.NowLocal.Date.AddDays(-options.RetainDays);
+
+        /// <summary>The first day of the oldest month the summary keeps.</summary>
+        public DateTime SummaryFrom(RollupOptions options) => SummaryStore.MonthOf(_clock.NowLocal.Date).AddMonths(-options.RetainSummaryMonths);
+
+        /// <summary>
+        /// The first day that can be rolled up again: older days started before the raw-history cut-off, so their
+        /// raw rows may have been thinned by retention; once rolled up, their figures are kept as they are.
+        /// </summary>
+        public DateTime RerollFrom(RollupOptions options) => _clock.ToLocal(_clock.NowUtc.AddDays(-options.RetainHistoryDays)).Date.AddDays(1);
+
+        /// <summary>
+        /// The local days that would be rolled up now, oldest first: every completed day from the first history
+        /// (adopted or recorded; no older than the summary keeps) not rolled up yet, however old, so adopted ProVal
+        /// history gets its figures before retention deletes its raw rows. -Force and -Day roll up again only days
+        /// whose raw history is complete (<see cref="RerollFrom"/>); -Force those within RetainDays.
+        /// </summary>
         public IReadOnlyList<DateTime> PendingDays(RollupOptions options)
         {
             DateTime today = _clock.NowLocal.Date;
             DateTime lastComplete = _clock.NowLocal - SettleTime < today ? today.AddDays(-2) : today.AddDays(-1);
+            DateTime oldest = SummaryFrom(options), reroll = RerollFrom(options);
             if (options.Days != null && options.Days.Count > 0)
-                return options.Days.Select(d => d.Date).Where(d => d <= lastComplete).Distinct().OrderBy(d => d).ToList();
+            {
+                var asked = options.Days.Select(d => d.Date).Where(d => d <= lastComplete && d >= oldest).Distinct().OrderBy(d => d).ToList();
+                if (asked.Count == 0) return asked;
+                var rolled = new HashSet<DateTime>(_session.Rollup.RolledDays(asked[0], asked[asked.Count - 1]).Select(r => r.Day.Date));
+                return asked.Where(d => d >= reroll || !rolled.Contains(d)).ToList();
+            }
 
             DateTime? firstUtc = FirstHistoryUtc();
             if (firstUtc == null) return new List<DateTime>();
-            DateTime oldest = today.AddDays(-options.RetainDays);
             DateTime first = _clock.ToLocal(firstUtc.Value).Date;
             if (first < oldest) first = oldest;
-            var done = options.Force ? new HashSet<DateTime>()
-                : new HashSet<DateTime>(_session.Rollup.RolledDays(first, lastComplete).Select(r => r.Day.Date));
+            DateTime forceFrom = today.AddDays(-options.RetainDays);
+            if (forceFrom < reroll) forceFrom = reroll;
+            var done = new HashSet<DateTime>(_session.Rollup.RolledDays(first, lastComplete).Select(r => r.Day.Date));
             var days = new List<DateTime>();
-            for (DateTime d = first; d <= lastComplete; d = d.AddDays(1)) if (!done.Contains(d)) days.Add(d);
+            for (DateTime d = first; d <= lastComplete; d = d.AddDays(1))
+                if (!done.Contains(d) || (options.Force && d >= forceFrom)) days.Add(d);
             return days;
         }
 
@@ -118,9 +154,11 @@ namespace AutomateAudit.Engine
         /// when this day changes, they are reopened rather than recomputed (they will be rolled from this
         /// day's sums), which keeps a backfill or a -Force re-roll linear in the number of days.
         /// </summary>
-        public RolledDay RollDay(DateTime day, ICollection<DateTime> laterInThisRun = null)
+        public RolledDay RollDay(DateTime day, ICollection<DateTime> laterInThisRun = null, RollupOptions options = null)
         {
             day = day.Date;
+            // A day older than RetainDays gets no daily row (retention would delete it at once): only its summary figures.
+            bool daily = day >= DailyFrom(options ?? new RollupOptions());
             var watch = System.Diagnostics.Stopwatch.StartNew();
             DateTime[] bounds = _clock.ToUtc(day, day.AddDays(1));
             DateTime startUtc = bounds[0], endUtc = bounds[1];
@@ -130,17 +168,19 @@ namespace AutomateAudit.Engine
             {
                 return _session.InTransaction(() =>
                 {
-                    bool existed = _session.Rollup.HasRows(day);
-                    List<DailyRecord> rows = ComputeDay(day, startUtc, endUtc);
+                    bool existed = _session.Rollup.RolledDays(day, day).Count > 0 || _session.Rollup.HasRows(day);
+                    var tracked = new List<int>();
+                    List<DailyRecord> rows = ComputeDay(day, startUtc, endUtc, daily, tracked);
                     AfterDayRead?.Invoke(day);
-                    _session.Rollup.ReplaceDay(day, day.AddDays(1), rows);
+                    if (daily) _session.Rollup.ReplaceDay(day, day.AddDays(1), rows);
+                    _session.Summary.ReplaceDay(day, rows, tracked);
                     _session.Rollup.MarkRolled(day, startUtc, endUtc, rows.Count);
                     // Later rolled days whose 29-day span includes this day.
                     foreach (RolledDayBounds later in _session.Rollup.RolledDays(day.AddDays(1), day.AddDays(28)))
                     {
                         // A day this run rolls up next is reopened, not recomputed: an interrupted run leaves it due, never stale.
                         if (laterInThisRun != null && laterInThisRun.Contains(later.Day.Date)) _session.Rollup.Unmark(later.Day.Date);
-                        else _session.Rollup.RecomputeWindowSums(later.Day.Date);
+                        else if (daily) _session.Rollup.RecomputeWindowSums(later.Day.Date);
                     }
                     return new RolledDay
                     {
@@ -159,10 +199,13 @@ namespace AutomateAudit.Engine
             }
         }
 
-        private List<DailyRecord> ComputeDay(DateTime day, DateTime startUtc, DateTime endUtc)
+        private List<DailyRecord> ComputeDay(DateTime day, DateTime startUtc, DateTime endUtc, bool daily, List<int> tracked)
         {
             var coverage = Coverage.Load(_session, startUtc, endUtc, _clock.NowUtc);
             var accounting = new ConnectionAccounting(_session.History, coverage);
+            // Nothing was observed all day (before the history, or runs long gone): no computer has a row.
+            var unobserved = coverage.Within(startUtc, endUtc);
+            bool observedAtAll = !(unobserved.Count == 1 && unobserved[0].Start <= startUtc && unobserved[0].End >= endUtc);
             var rows = new List<DailyRecord>();
             bool previousRolled = _session.Rollup.RolledDays(day.AddDays(-1), day.AddDays(-1)).Count > 0;
             int after = int.MinValue;
@@ -171,6 +214,8 @@ namespace AutomateAudit.Engine
                 List<int> ids = _session.History.TrackedComputers(after, ChunkSize);
                 if (ids.Count == 0) break;
                 after = ids[ids.Count - 1];
+                tracked.AddRange(ids);
+                if (!observedAtAll) continue;
                 int firstRow = rows.Count;
                 foreach (var entry in accounting.Timelines(ids, startUtc, endUtc))
                 {
@@ -186,7 +231,7 @@ namespace AutomateAudit.Engine
                         Timeline = TimelineText.Encode(entry.Value.Periods),
                     });
                 }
-                AddWindowSums(rows.Skip(firstRow).ToList(), day, ids[0], ids[ids.Count - 1], previousRolled);
+                if (daily) AddWindowSums(rows.Skip(firstRow).ToList(), day, ids[0], ids[ids.Count - 1], previousRolled);
             }
             return rows;
         }
@@ -240,25 +285,30 @@ namespace AutomateAudit.Engine
                 foreach (DateTime day in days)
                 {
                     remaining.Remove(day);
-                    rolled.Add(RollDay(day, remaining));
+                    rolled.Add(RollDay(day, remaining, options));
                 }
                 if (retention) ApplyRetention(PlanRetention(options, count: false));
             }
             return rolled;
         }
 
-        /// <summary>What retention would delete now: daily rows older than RetainDays, raw history and runs older than RetainHistoryDays.</summary>
+        /// <summary>
+        /// What retention would delete now: daily rows older than RetainDays, summary months older than
+        /// RetainSummaryMonths (and the marks of their days), raw history and runs older than RetainHistoryDays.
+        /// </summary>
         public RetentionPlan PlanRetention(RollupOptions options, bool count)
         {
             var plan = new RetentionPlan
             {
-                DailyBefore = _clock.NowLocal.Date.AddDays(-options.RetainDays),
+                DailyBefore = DailyFrom(options),
+                SummaryBefore = SummaryFrom(options),
                 HistoryBeforeUtc = _clock.NowUtc.AddDays(-options.RetainHistoryDays),
             };
             if (count)
             {
                 long keep = _session.RunLog.FirstSuccessfulRun(Coverage.Job)?.Id ?? 0;
                 plan.DailyRows = _session.Rollup.CountBefore(plan.DailyBefore);
+                plan.SummaryRows = _session.Rollup.AnyRolledBefore(plan.SummaryBefore) ? _session.Summary.CountBefore(plan.SummaryBefore) : 0;
                 plan.HistoryRows = _session.History.CountSuperseded(plan.HistoryBeforeUtc);
                 plan.RunLogRows = _session.RunLog.CountBefore(plan.HistoryBeforeUtc, keep);
             }
@@ -269,6 +319,12 @@ namespace AutomateAudit.Engine
         public RetentionPlan ApplyRetention(RetentionPlan plan)
         {
             plan.DailyRows = _session.Rollup.DeleteBefore(plan.DailyBefore, DeleteBatch);
+            // Summary rows only exist for days marked rolled up: no old mark, nothing to delete (and no scan).
+            if (_session.Rollup.AnyRolledBefore(plan.SummaryBefore))
+            {
+                plan.SummaryRows = _session.Summary.DeleteBefore(plan.SummaryBefore);
+                _session.Rollup.DeleteMarksBefore(plan.SummaryBefore);
+            }
             plan.HistoryRows = _session.History.DeleteSuperseded(plan.HistoryBeforeUtc, DeleteBatch);
             // The first successful recording run is kept: it marks where adopted ProVal history stops counting as observed.
             long keep = _session.RunLog.FirstSuccessfulRun(Coverage.Job)?.Id ?? 0;

@@ -26,12 +26,14 @@ namespace AutomateAudit.Engine
     /// </summary>
     internal sealed class SchemaInstaller
     {
-        public const int SchemaVersion = 1;
+        /// <summary>2: aa_connection_summary (the long-term figures).</summary>
+        public const int SchemaVersion = 2;
 
         public static readonly IReadOnlyList<TableSpec> Tables = new[]
         {
             ModuleTables.SchemaVersion, ModuleTables.RunLog,
             ConnectionAuditTables.Audit, ConnectionAuditTables.Daily, ConnectionAuditTables.State, ConnectionAuditTables.Rollup,
+            ConnectionAuditTables.Summary, // after Daily and Rollup: its adoption copies their figures
             ProValTables.IdleMon, ProValTables.UserSessions,
             SessionTables.Current, SessionTables.History, SessionTables.ReportStatus, SessionTables.Inbox,
             IdleTables.Hourly,

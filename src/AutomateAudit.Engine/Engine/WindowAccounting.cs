@@ -20,8 +20,9 @@ namespace AutomateAudit.Engine
 
     /// <summary>
     /// Online, offline and unknown seconds per computer for any set of UTC windows: whole days that were
-    /// rolled up come from the daily table, everything else (partial days, days not rolled up) from the raw
-    /// changes. Rows stream chunk by chunk.
+    /// rolled up come from their summary figures (aa_connection_summary, kept long after the daily rows and the
+    /// raw history), everything else (partial days, days not rolled up) from the raw changes. Time neither
+    /// covers is Unknown. Rows stream chunk by chunk.
     /// </summary>
     internal sealed class WindowAccounting
     {
@@ -51,16 +52,15 @@ namespace AutomateAudit.Engine
             var daysPerWindow = windows.Select(w => rolled.Where(d => d.StartUtc >= w.Start && d.EndUtc <= w.End).ToList()).ToArray();
             var rawPerWindow = windows.Select((w, k) => IntervalSet.Of(daysPerWindow[k].Select(d => new Interval(d.StartUtc, d.EndUtc))).ComplementWithin(w.Start, w.End)).ToArray();
             IntervalSet spans = IntervalSet.Of(rawPerWindow.SelectMany(r => r.Items));
-            // A window's rolled days are contiguous in practice; a day inside the range that was not rolled
-            // up has no daily rows, so the range sum equals the sum over its rolled days.
-            var dayRanges = daysPerWindow.Select(d => d.Count > 0 ? (d.Min(x => x.Day), d.Max(x => x.Day)) : (new DateTime(1000, 1, 2), new DateTime(1000, 1, 1))).ToList();
+            // Exactly the rolled days of each window are summed (a day not rolled up is counted from the raw history instead).
+            var dayLists = daysPerWindow.Select(d => (IReadOnlyList<DateTime>)d.Select(x => x.Day.Date).ToList()).ToList();
             bool anyDays = daysPerWindow.Any(d => d.Count > 0);
 
             foreach (var chunk in _computers.Chunks(filter))
             {
                 var ids = chunk.Select(c => c.ComputerId).ToList();
                 var periodsPerSpan = spans.Items.Select(s => accounting.Periods(ids, s.Start, s.End)).ToList();
-                var daily = anyDays ? _session.Rollup.WindowSums(ids, dayRanges) : new Dictionary<int, long[]>();
+                var daily = anyDays ? _session.Summary.WindowSums(ids, dayLists) : new Dictionary<int, long[]>();
                 foreach (ComputerRecord computer in chunk)
                 {
                     var totals = new Totals[windows.Length];
@@ -84,6 +84,23 @@ namespace AutomateAudit.Engine
                     yield return new ComputerTotals(computer, totals, ReportComputers.FirstSeen(computer, coverage));
                 }
             }
+        }
+
+        /// <summary>
+        /// The parts of a UTC window before now that nothing covers: neither a rolled-up day's figures nor the
+        /// observed raw history. Every computer is Unknown there, whatever it did.
+        /// </summary>
+        public IntervalSet Uncovered(Interval window)
+        {
+            DateTime end = window.End < _clock.NowUtc ? window.End : _clock.NowUtc;
+            if (end <= window.Start) return IntervalSet.Empty;
+            var coverage = Coverage.Load(_session, window.Start, end, _clock.NowUtc);
+            var rolled = UseRollupRows
+                ? _session.Rollup.RolledDays(_clock.ToLocal(window.Start).Date.AddDays(-1), _clock.ToLocal(end).Date.AddDays(1))
+                    .Where(d => d.StartUtc >= window.Start && d.EndUtc <= window.End).Select(d => new Interval(d.StartUtc, d.EndUtc))
+                : Enumerable.Empty<Interval>();
+            var covered = IntervalSet.Of(rolled).Union(coverage.Unobserved.ComplementWithin(window.Start, end));
+            return covered.ComplementWithin(window.Start, end);
         }
     }
 }

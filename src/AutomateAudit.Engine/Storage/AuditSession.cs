@@ -17,6 +17,7 @@ namespace AutomateAudit.Storage
             Server = new ServerStore(db);
             History = new ConnectionHistoryStore(db);
             Rollup = new RollupStore(db);
+            Summary = new SummaryStore(db);
             RunLog = new RunLogStore(db);
             Schema = new SchemaStore(db);
             Computers = new ComputerStore(db);
@@ -33,6 +34,7 @@ namespace AutomateAudit.Storage
         public ServerStore Server { get; }
         public ConnectionHistoryStore History { get; }
         public RollupStore Rollup { get; }
+        public SummaryStore Summary { get; }
         public RunLogStore RunLog { get; }
         public SchemaStore Schema { get; }
         public ComputerStore Computers { get; }

@@ -1,3 +1,6 @@
+using System.Collections.Generic;
+using System.Linq;
+
 namespace AutomateAudit.Storage
 {
     /// <summary>
@@ -10,6 +13,7 @@ namespace AutomateAudit.Storage
         public const string DailyTable = "pvl_automate_connection_audit_daily";
         public const string StateTable = "aa_connection_state";
         public const string RollupTable = "aa_connection_rollup";
+        public const string SummaryTable = "aa_connection_summary";
 
         public static readonly TableSpec Audit = new TableSpec(AuditTable, "ConnectionAudit", new[]
         {
@@ -94,5 +98,47 @@ namespace AutomateAudit.Storage
             new ColumnSpec("computers", "INT NOT NULL"),
             new ColumnSpec("rolled_utc", "DATETIME NOT NULL"),
         }, "day");
+        /// <summary>The summary's column of one day of the month (1..31): online_01 ... online_31.</summary>
+        public static string SummaryOnline(int dayOfMonth) => "online_" + dayOfMonth.ToString("00", System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>offline_01 ... offline_31.</summary>
+        public static string SummaryOffline(int dayOfMonth) => "offline_" + dayOfMonth.ToString("00", System.Globalization.CultureInfo.InvariantCulture);
+
+        private static IEnumerable<ColumnSpec> SummaryColumns()
+        {
+            yield return new ColumnSpec("computerid", "INT NOT NULL");
+            // The first day of the month (server local calendar).
+            yield return new ColumnSpec("month", "DATE NOT NULL");
+            for (int d = 1; d <= 31; d++)
+            {
+                // Seconds of that day (at most 90,000 on a 25-hour day): 3 bytes each. 0 where nothing was observed.
+                yield return new ColumnSpec(SummaryOnline(d), "MEDIUMINT UNSIGNED NOT NULL DEFAULT 0");
+                yield return new ColumnSpec(SummaryOffline(d), "MEDIUMINT UNSIGNED NOT NULL DEFAULT 0");
+            }
+        }
+
+        /// <summary>
+        /// The compact long-term figures: one row per computer per month, the online and offline seconds of each
+        /// rolled-up day in a pair of columns (no timeline, no per-row overhead per day), kept -RetainSummaryMonths.
+        /// Written by the rollup in the same transaction as the daily row, with the same numbers; days older than
+        /// -RetainDays get only these. The clustered key serves the reports (a computer's months are one range).
+        /// Adoption copies the figures of days an earlier version rolled up (one row per computer and month).
+        /// </summary>
+        public static readonly TableSpec Summary = new TableSpec(SummaryTable, "ConnectionAudit", SummaryColumns(), "computerid, month", null,
+            CopyDailyToSummarySql());
+
+        private static string CopyDailyToSummarySql()
+        {
+            const string month = "d.day - INTERVAL (DAYOFMONTH(d.day) - 1) DAY";
+            var days = Enumerable.Range(1, 31).ToList();
+            return "INSERT INTO `" + SummaryTable + "` (computerid, month, " +
+                string.Join(", ", days.Select(i => SummaryOnline(i) + ", " + SummaryOffline(i))) + ") " +
+                "SELECT d.computerid, " + month + " AS month, " +
+                string.Join(", ", days.Select(i => "SUM(IF(DAYOFMONTH(d.day) = " + i + ", d.online_seconds, 0)), SUM(IF(DAYOFMONTH(d.day) = " + i + ", d.offline_seconds, 0))")) + " " +
+                "FROM `" + DailyTable + "` d JOIN `" + RollupTable + "` r ON r.day = d.day " +
+                "WHERE d.online_seconds IS NOT NULL AND d.offline_seconds IS NOT NULL " +
+                "AND NOT EXISTS (SELECT 1 FROM `" + SummaryTable + "` s WHERE s.computerid = d.computerid AND s.month = " + month + ") " +
+                "GROUP BY d.computerid, month";
+        }
     }
 }

@@ -163,47 +163,24 @@ namespace AutomateAudit.Storage
                 "SET d.online_6d_seconds = s.on6, d.offline_6d_seconds = s.off6, d.online_29d_seconds = s.on29, d.offline_29d_seconds = s.off29 " +
                 "WHERE d.day = @day", new { day });
 
-        /// <summary>Per computer, the rolled-up seconds of each window's whole days (one [from, to] day range per window).</summary>
-        public Dictionary<int, long[]> WindowSums(IReadOnlyCollection<int> ids, IReadOnlyList<(DateTime From, DateTime To)> windows)
-        {
-            var sums = new StringBuilder();
-            var parameters = new DynamicParameters();
-            parameters.Add("ids", ids);
-            parameters.Add("from", windows.Min(w => w.From));
-            parameters.Add("to", windows.Max(w => w.To));
-            for (int w = 0; w < windows.Count; w++)
-            {
-                sums.Append(", SUM(IF(day BETWEEN @from" + w + " AND @to" + w + ", online_seconds, 0)) AS Online" + w);
-                sums.Append(", SUM(IF(day BETWEEN @from" + w + " AND @to" + w + ", offline_seconds, 0)) AS Offline" + w);
-                parameters.Add("from" + w, windows[w].From);
-                parameters.Add("to" + w, windows[w].To);
-            }
-            var result = new Dictionary<int, long[]>();
-            foreach (var row in _db.QueryRows("SELECT computerid AS ComputerId" + sums + " FROM `" + DailyTable + "` " +
-                "WHERE computerid IN @ids AND day >= @from AND day <= @to GROUP BY computerid", parameters))
-            {
-                var values = new long[windows.Count * 2];
-                for (int w = 0; w < windows.Count; w++)
-                {
-                    values[2 * w] = Convert.ToInt64(row["Online" + w]);
-                    values[2 * w + 1] = Convert.ToInt64(row["Offline" + w]);
-                }
-                result[Convert.ToInt32(row["ComputerId"])] = values;
-            }
-            return result;
-        }
-
         public long CountBefore(DateTime day) =>
             _db.QuerySingle<long>("SELECT COUNT(*) FROM `" + DailyTable + "` WHERE day < @day", new { day });
 
-        /// <summary>Deletes daily rows (and rollup marks) before a day, in batches.</summary>
+        /// <summary>Deletes daily rows before a day, in batches. The days stay marked rolled up: aa_connection_summary keeps their figures.</summary>
         public long DeleteBefore(DateTime day, int batch)
         {
             long deleted = 0;
             int n;
             while ((n = _db.Execute("DELETE FROM `" + DailyTable + "` WHERE day < @day LIMIT " + batch, new { day })) > 0) deleted += n;
-            _db.Execute("DELETE FROM `" + RollupTable + "` WHERE day < @day", new { day });
             return deleted;
         }
+
+        /// <summary>Whether any day before this one is marked rolled up.</summary>
+        public bool AnyRolledBefore(DateTime day) =>
+            _db.QuerySingle<long>("SELECT COUNT(*) FROM (SELECT day FROM `" + RollupTable + "` WHERE day < @day LIMIT 1) x", new { day }) > 0;
+
+        /// <summary>Forgets the rollup marks before a day (once the summary no longer holds their figures).</summary>
+        public long DeleteMarksBefore(DateTime day) =>
+            _db.Execute("DELETE FROM `" + RollupTable + "` WHERE day < @day", new { day });
     }
 }

@@ -15,8 +15,11 @@ namespace AutomateAudit.Storage
             PrimaryKey = primaryKey;
             Indexes = (indexes ?? Enumerable.Empty<IndexSpec>()).ToList();
             AdoptSql = adoptSql ?? new string[0];
-            if (PrimaryKey != null && Columns.All(c => !c.Name.Equals(PrimaryKey, StringComparison.OrdinalIgnoreCase)))
-                throw new ArgumentException("Primary key column " + PrimaryKey + " is not a column of " + name);
+            foreach (string key in PrimaryKeyColumns)
+            {
+                if (Columns.All(c => !c.Name.Equals(key, StringComparison.OrdinalIgnoreCase)))
+                    throw new ArgumentException("Primary key column " + key + " is not a column of " + name);
+            }
         }
 
         public string Name { get; }
@@ -28,7 +31,11 @@ namespace AutomateAudit.Storage
         /// </summary>
         public bool ExtendExisting { get; set; } = true;
         public IReadOnlyList<ColumnSpec> Columns { get; }
+        /// <summary>The primary key: one column, or several separated by commas ("computerid, month").</summary>
         public string PrimaryKey { get; }
+
+        public IReadOnlyList<string> PrimaryKeyColumns =>
+            PrimaryKey == null ? new string[0] : PrimaryKey.Split(',').Select(c => c.Trim()).ToArray();
         public IReadOnlyList<IndexSpec> Indexes { get; }
 
         /// <summary>Run after install on every pass (each statement is idempotent): fills the module's columns on rows an
@@ -38,7 +45,7 @@ namespace AutomateAudit.Storage
         public string CreateSql()
         {
             var parts = Columns.Select(c => "  `" + c.Name + "` " + c.Definition).ToList();
-            if (PrimaryKey != null) parts.Add("  PRIMARY KEY (`" + PrimaryKey + "`)");
+            if (PrimaryKey != null) parts.Add("  PRIMARY KEY (" + string.Join(", ", PrimaryKeyColumns.Select(c => "`" + c + "`")) + ")");
             parts.AddRange(Indexes.Select(i => "  " + i.Clause()));
             return "CREATE TABLE IF NOT EXISTS `" + Name + "` (\n" + string.Join(",\n", parts) + "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
         }

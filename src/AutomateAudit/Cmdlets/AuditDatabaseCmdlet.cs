@@ -174,11 +174,20 @@ namespace AutomateAudit.Cmdlets
 
         private void AssertSchemaInstalled(AuditSession session)
         {
-            if (session.Schema.InstalledVersion() == null)
+            int? installed = session.Schema.InstalledVersion();
+            if (installed == null)
             {
                 ThrowTerminatingError(new ErrorRecord(
                     new InvalidOperationException("The AutomateAudit tables are not installed in " + session.Settings.Describe() + ". Run Install-AuditTable first."),
                     "SchemaNotInstalled", ErrorCategory.ObjectNotFound, session.Settings.Database));
+            }
+            else if (installed < SchemaInstaller.SchemaVersion)
+            {
+                // An upgrade added tables (aa_connection_summary in schema 2): they are created, and existing rows adopted, by Install-AuditTable.
+                ThrowTerminatingError(new ErrorRecord(
+                    new InvalidOperationException("The AutomateAudit tables in " + session.Settings.Describe() + " are schema version " + installed +
+                        "; this module needs version " + SchemaInstaller.SchemaVersion + ". Run Install-AuditTable (it keeps every row)."),
+                    "SchemaOutdated", ErrorCategory.InvalidOperation, session.Settings.Database));
             }
         }
     }

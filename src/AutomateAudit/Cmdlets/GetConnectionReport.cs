@@ -40,6 +40,9 @@ namespace AutomateAudit.Cmdlets
                 var reports = new ConnectionReports(session, ServerClock.Read(session.Server), TimeSpan.FromMinutes(OfflineAfter));
                 if (ParameterSetName == WindowSet)
                 {
+                    // Time nothing covers (before the history held, or not recorded) is Unknown for every computer: say so once.
+                    string warning = reports.Window.Uncovered(Start, End).Warning();
+                    if (warning != null) WriteWarning(warning);
                     foreach (var row in reports.Window.Rows(filter, Start, End)) WriteObject(row);
                 }
                 else

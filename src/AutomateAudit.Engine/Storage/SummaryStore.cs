@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Dapper;
+using static AutomateAudit.Storage.ConnectionAuditTables;
+
+namespace AutomateAudit.Storage
+{
+    /// <summary>
+    /// aa_connection_summary: the online and offline seconds of every rolled-up day, one row per computer and month
+    /// (a pair of columns per day of the month), kept long after the daily rows and the raw history are gone.
+    /// </summary>
+    internal sealed class SummaryStore
+    {
+        private const int Batch = 1000;
+        private readonly AuditDatabase _db;
+
+        public SummaryStore(AuditDatabase db) { _db = db; }
+
+        public static DateTime MonthOf(DateTime day) => new DateTime(day.Year, day.Month, 1);
+
+        /// <summary>
+        /// Writes one day's figures: the given rows (upserted into their month's row), and zero for the other
+        /// listed computers that had figures that day (a day rolled up again). Runs inside the rollup's transaction.
+        /// </summary>
+        public void ReplaceDay(DateTime day, IReadOnlyList<DailyRecord> rows, IReadOnlyCollection<int> tracked)
+        {
+            DateTime month = MonthOf(day);
+            string on = SummaryOnline(day.Day), off = SummaryOffline(day.Day);
+            var written = new HashSet<int>(rows.Select(r => r.ComputerId));
+            var others = tracked.Where(id => !written.Contains(id)).ToList();
+            for (int i = 0; i < others.Count; i += Batch)
+            {
+                _db.Execute("UPDATE `" + SummaryTable + "` SET " + on + " = 0, " + off + " = 0 " +
+                    "WHERE computerid IN @ids AND month = @month AND (" + on + " <> 0 OR " + off + " <> 0)",
+                    new { ids = others.Skip(i).Take(Batch).ToList(), month });
+            }
+            for (int i = 0; i < rows.Count; i += Batch)
+            {
+                var batch = rows.Skip(i).Take(Batch).ToList();
+                var sql = new StringBuilder("INSERT INTO `" + SummaryTable + "` (computerid, month, " + on + ", " + off + ") SELECT * FROM (");
+                var parameters = new DynamicParameters();
+                parameters.Add("month", month);
+                for (int r = 0; r < batch.Count; r++)
+                {
+                    // Typed in the first row, so the derived table's columns take the right types.
+                    sql.Append(r == 0
+                        ? "SELECT CAST(@c0 AS SIGNED) AS computerid, CAST(@month AS DATE) AS month, CAST(@on0 AS UNSIGNED) AS " + on + ", CAST(@off0 AS UNSIGNED) AS " + off
+                        : " UNION ALL SELECT @c" + r + ", @month, @on" + r + ", @off" + r);
+                    parameters.Add("c" + r, batch[r].ComputerId);
+                    parameters.Add("on" + r, batch[r].OnlineSeconds);
+                    parameters.Add("off" + r, batch[r].OfflineSeconds);
+                }
+                sql.Append(") AS dt ON DUPLICATE KEY UPDATE " + on + " = dt." + on + ", " + off + " = dt." + off);
+                _db.Execute(sql.ToString(), parameters);
+            }
+        }
+
+        /// <summary>
+        /// Per computer, the online and offline seconds of each window's days (one list of rolled-up days per window):
+        /// exactly those days, summed by the server. A computer's months are one range of the clustered key.
+        /// </summary>
+        public Dictionary<int, long[]> WindowSums(IReadOnlyCollection<int> ids, IReadOnlyList<IReadOnlyList<DateTime>> days)
+        {
+            var result = new Dictionary<int, long[]>();
+            var all = days.SelectMany(d => d).ToList();
+            if (ids.Count == 0 || all.Count == 0) return result;
+            var months = all.Select(MonthOf).Distinct().OrderBy(m => m).ToList();
+            var parameters = new DynamicParameters();
+            parameters.Add("ids", ids);
+            parameters.Add("first", months[0]);
+            parameters.Add("last", months[months.Count - 1]);
+            for (int m = 0; m < months.Count; m++) parameters.Add("m" + m, months[m]);
+            var sums = new StringBuilder();
+            for (int w = 0; w < days.Count; w++)
+            {
+                foreach (var (name, column) in new[] { ("Online", (Func<int, string>)SummaryOnline), ("Offline", SummaryOffline) })
+                {
+                    var groups = days[w].Select(d => d.Date).Distinct().GroupBy(MonthOf).OrderBy(g => g.Key).ToList();
+                    if (groups.Count == 0)
+                    {
+                        sums.Append(", 0 AS ").Append(name).Append(w);
+                        continue;
+                    }
+                    sums.Append(", SUM(CASE month");
+                    foreach (var group in groups)
+                        sums.Append(" WHEN @m" + months.IndexOf(group.Key) + " THEN " + string.Join(" + ", group.OrderBy(d => d).Select(d => column(d.Day))));
+                    sums.Append(" ELSE 0 END) AS ").Append(name).Append(w);
+                }
+            }
+            foreach (var row in _db.QueryRows("SELECT computerid AS ComputerId" + sums + " FROM `" + SummaryTable + "` " +
+                "WHERE computerid IN @ids AND month BETWEEN @first AND @last GROUP BY computerid", parameters))
+            {
+                var values = new long[days.Count * 2];
+                for (int w = 0; w < days.Count; w++)
+                {
+                    values[2 * w] = Convert.ToInt64(row["Online" + w]);
+                    values[2 * w + 1] = Convert.ToInt64(row["Offline" + w]);
+                }
+                result[Convert.ToInt32(row["ComputerId"])] = values;
+            }
+            return result;
+        }
+
+        /// <summary>Rows (computer-months) before a month (-WhatIf): a scan, run only when a rolled day that old exists.</summary>
+        public long CountBefore(DateTime month) =>
+            _db.QuerySingle<long>("SELECT COUNT(*) FROM `" + SummaryTable + "` WHERE month < @month", new { month });
+
+        /// <summary>
+        /// Deletes the rows before a month, a batch of computers at a time: each statement reads only those
+        /// computers' oldest months (one short range of the clustered key each), so no lock is held for long.
+        /// </summary>
+        public long DeleteBefore(DateTime month)
+        {
+            long deleted = 0;
+            int after = int.MinValue;
+            while (true)
+            {
+                // DISTINCT on the key's first column: read from the index with a loose scan.
+                var ids = _db.Query<int>("SELECT DISTINCT computerid FROM `" + SummaryTable + "` WHERE computerid > @after ORDER BY computerid LIMIT " + Batch,
+                    new { after }).ToList();
+                if (ids.Count == 0) return deleted;
+                after = ids[ids.Count - 1];
+                deleted += _db.Execute("DELETE FROM `" + SummaryTable + "` WHERE computerid IN @ids AND month < @month", new { ids, month });
+            }
+        }
+    }
+}
