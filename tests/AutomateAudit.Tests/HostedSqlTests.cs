@@ -90,7 +90,8 @@ namespace AutomateAudit.Tests
 
             var views = Rows(connection, "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME");
             Assert.Equal(new[] { "aa_v_connection_report", "aa_v_idle_report", "aa_v_user_sessions" }, views);
-            Assert.Equal(new[] { "aa_record_connections" }, Rows(connection, "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"));
+            Assert.Equal(new[] { "aa_import_inbox", "aa_inbox_check_idle", "aa_inbox_check_sessions", "aa_inbox_dates", "aa_inbox_decode", "aa_inbox_texts", "aa_inbox_write", "aa_record_connections" },
+                Rows(connection, "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() ORDER BY ROUTINE_NAME"));
             foreach (string view in views) Rows(connection, "SELECT * FROM `" + view + "`");
             Assert.Equal(new[] { "schema|" + SchemaInstaller.SchemaVersion }, Rows(connection, "SELECT component, version FROM aa_schema_version"));
 

@@ -85,7 +85,11 @@ namespace AutomateAudit.Endpoint.Payload
                 {
                     SkipWhitespace();
                     if (AtEnd || _text[_pos] != '"') throw Error("expected a member name in quotes");
+                    int nameStart = _pos;
                     string name = ReadString();
+                    // A name is compared as written: an escape in it ("User\u004eame") would name one member to
+                    // this reader and another to a database's JSON functions, so names are plain text.
+                    if (_text.IndexOf('\\', nameStart, _pos - nameStart) >= 0) { _pos = nameStart; throw Error("a member name with an escape"); }
                     if (members.ContainsKey(name)) throw Error("the member '" + Shorten(name) + "' appears twice");
                     SkipWhitespace();
                     if (AtEnd || _text[_pos] != ':') throw Error("expected ':' after a member name");
@@ -142,14 +146,31 @@ namespace AutomateAudit.Endpoint.Payload
                         case 'r': text.Append('\r'); break;
                         case 't': text.Append('\t'); break;
                         case 'u':
-                            if (_pos + 4 > _text.Length || !int.TryParse(_text.Substring(_pos, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int code))
-                                throw Error("a bad \\u escape");
+                            int code = ReadHex4();
+                            // Half a surrogate pair is no character: refused, as UTF-8 and the database's JSON refuse it.
+                            if (code >= 0xDC00 && code <= 0xDFFF) throw Error("a \\u escape that is half a surrogate pair");
+                            if (code >= 0xD800 && code <= 0xDBFF)
+                            {
+                                if (_pos + 2 > _text.Length || _text[_pos] != '\\' || _text[_pos + 1] != 'u') throw Error("a \\u escape that is half a surrogate pair");
+                                _pos += 2;
+                                int low = ReadHex4();
+                                if (low < 0xDC00 || low > 0xDFFF) throw Error("a \\u escape that is half a surrogate pair");
+                                text.Append((char)code).Append((char)low);
+                                break;
+                            }
                             text.Append((char)code);
-                            _pos += 4;
                             break;
                         default: throw Error("an unknown escape '\\" + e + "'");
                     }
                 }
+            }
+
+            private int ReadHex4()
+            {
+                if (_pos + 4 > _text.Length || !int.TryParse(_text.Substring(_pos, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int code))
+                    throw Error("a bad \\u escape");
+                _pos += 4;
+                return code;
             }
 
             private Number ReadNumber()
@@ -177,7 +198,13 @@ namespace AutomateAudit.Endpoint.Payload
             }
         }
 
-        internal static string Shorten(string text) => text.Length <= 40 ? text : text.Substring(0, 40) + "...";
+        /// <summary>The first 40 characters (code points: a surrogate pair is never cut) and "...", for messages.</summary>
+        internal static string Shorten(string text)
+        {
+            int end = 0;
+            for (int n = 0; n < 40 && end < text.Length; n++) end += char.IsHighSurrogate(text[end]) && end + 1 < text.Length && char.IsLowSurrogate(text[end + 1]) ? 2 : 1;
+            return end >= text.Length ? text : text.Substring(0, end) + "...";
+        }
 
         /// <summary>Compact JSON of a tree of dictionaries (member order kept), lists, strings, numbers, booleans, nulls and UTC DateTimes.</summary>
         public static string Write(object value)

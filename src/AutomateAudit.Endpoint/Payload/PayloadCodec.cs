@@ -38,7 +38,7 @@ namespace AutomateAudit.Endpoint.Payload
 
         /// <summary>The check the Automate script runs on the server before inserting a payload into the inbox.</summary>
         public const string AlphabetPattern = "^[A-Za-z0-9+/=]{1,60000}$";
-        private static readonly Regex Alphabet = new Regex("^[A-Za-z0-9+/]*={0,2}$", RegexOptions.CultureInvariant);
+        internal static readonly Regex Alphabet = new Regex("^[A-Za-z0-9+/]*={0,2}\\z", RegexOptions.CultureInvariant);
         private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
 
         public static string Encode(PayloadEnvelope envelope)

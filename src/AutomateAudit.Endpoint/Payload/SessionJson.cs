@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 
 namespace AutomateAudit.Endpoint.Payload
 {
@@ -101,11 +102,17 @@ namespace AutomateAudit.Endpoint.Payload
             throw Field.Bad(where, name, "is neither text nor a whole number");
         }
 
-        /// <summary>An enum member by name, or by its number (ConvertTo-Json writes enums as numbers).</summary>
+        /// <summary>An enum member by name (any case), or by its number (ConvertTo-Json writes enums as numbers).</summary>
         public static T? Enum<T>(Dictionary<string, object> m, string name, string where) where T : struct
         {
             if (!m.TryGetValue(name, out object v) || v == null) return null;
-            if (v is string s && System.Enum.TryParse(s, true, out T byName) && System.Enum.IsDefined(typeof(T), byName) && !char.IsDigit(s.TrimStart('-')[0])) return byName;
+            // A name exactly, ignoring the case of its (ASCII) letters: no lists, numbers in quotes or spaces, which
+            // Enum.TryParse would take and the hosted importer's SQL would not.
+            if (v is string s && s.All(c => (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+            {
+                string member = System.Enum.GetNames(typeof(T)).FirstOrDefault(n => string.Equals(n, s, StringComparison.OrdinalIgnoreCase));
+                if (member != null) return (T)System.Enum.Parse(typeof(T), member);
+            }
             if (v is Json.Number n && int.TryParse(n.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && System.Enum.IsDefined(typeof(T), number))
                 return (T)System.Enum.ToObject(typeof(T), number);
             throw Field.Bad(where, name, "is not one of " + string.Join(", ", System.Enum.GetNames(typeof(T))));

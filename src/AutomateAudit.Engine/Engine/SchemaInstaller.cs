@@ -40,7 +40,8 @@ namespace AutomateAudit.Engine
         };
 
         /// <summary>The views (one per dataview) and procedures (the hosted jobs) created after the tables, in order.</summary>
-        public static IReadOnlyList<SqlObjectSpec> Objects => new List<SqlObjectSpec>(DataviewViews.All) { HostedProcedures.RecordConnections(ModuleInfo.Version) };
+        public static IReadOnlyList<SqlObjectSpec> Objects =>
+            new List<SqlObjectSpec>(DataviewViews.All) { HostedProcedures.RecordConnections(ModuleInfo.Version) }.Concat(HostedInboxProcedure.All(ModuleInfo.Version)).ToList();
 
         /// <summary>Ends every statement of <see cref="Script"/>: a client that runs one statement at a time splits there.</summary>
         public const string StatementMarker = "-- AutomateAudit: end of statement";
@@ -73,7 +74,8 @@ namespace AutomateAudit.Engine
             script.Append("-- Run it in the Automate database" + (string.IsNullOrEmpty(database) ? string.Empty : " (" + database + ")") +
                 ", whole or statement by statement; running it again changes nothing.\n");
             script.Append("-- No DELIMITER is needed: each statement ends with ';' and a '" + StatementMarker + "' line.\n");
-            script.Append("-- The connection audit's recorder: CALL " + HostedProcedures.RecordConnectionsName + "(15); every 5 minutes.\n\n");
+            script.Append("-- The connection audit's recorder: CALL " + HostedProcedures.RecordConnectionsName + "(15); every 5 minutes.\n");
+            script.Append("-- The inbox importer: CALL " + HostedInboxProcedure.Name + "(NULL, NULL); every few minutes.\n\n");
             for (int i = 0; i < statements.Count; i++)
             {
                 script.Append("-- [" + (i + 1) + "/" + statements.Count + "] " + statements[i].Comment + "\n");

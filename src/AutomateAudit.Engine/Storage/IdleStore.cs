@@ -53,10 +53,21 @@ namespace AutomateAudit.Storage
 
         public IdleStore(AuditDatabase db) { _db = db; }
 
+        // Written once, run here with parameters and embedded in the hosted importer (HostedInboxProcedure) with its
+        // parameters bound to the procedure's checked rows (see SessionStore).
+        internal const string ProValInsert = "INSERT INTO " + ProValTable + " (computerid, Username, Domain, IdleTime, IsAdmin, IsDomainAdmin, IsEnterpriseAdmin, ScriptRunTime) ";
+        internal const string ProValRow = "@computerId, @u, @d, @t, @a, @da, @ea, NOW()";
+        internal const string HoursInsert = "INSERT INTO " + HourlyTable + " (computerid, user_name, domain, session_id, hour_utc, active_minutes, idle_minutes, unknown_minutes, updated_utc) ";
+        internal const string HoursRow = "@computerId AS computerid, CAST(@u AS CHAR) AS user_name, CAST(@d AS CHAR) AS domain, CAST(@s AS CHAR) AS session_id, " +
+            "CAST(@h AS DATETIME) AS hour_utc, @a AS active_minutes, @i AS idle_minutes, @n AS unknown_minutes, UTC_TIMESTAMP() AS updated_utc";
+        internal const string HoursUpdate = " ON DUPLICATE KEY UPDATE domain = dt.domain, active_minutes = dt.active_minutes, idle_minutes = dt.idle_minutes, " +
+            "unknown_minutes = dt.unknown_minutes, updated_utc = dt.updated_utc";
+
         /// <summary>Adds the report's rows to ProVal's table; with nobody logged on, ProVal's "Not Logged In" row.</summary>
         public void AddProValRows(int computerId, IReadOnlyList<IdleRecord> samples)
         {
             IReadOnlyList<IdleRecord> rows = samples.Count > 0 ? samples : new[] { new IdleRecord { UserName = NotLoggedIn } };
+            var shared = new HashSet<string> { "computerId" };
             for (int start = 0; start < rows.Count; start += InsertBatch)
             {
                 var parameters = new DynamicParameters(new { computerId });
@@ -66,10 +77,9 @@ namespace AutomateAudit.Storage
                     IdleRecord r = rows[i];
                     parameters.Add("u" + i, r.UserName); parameters.Add("d" + i, r.Domain); parameters.Add("t" + i, r.IdleTime);
                     parameters.Add("a" + i, Flag(r.IsAdmin)); parameters.Add("da" + i, Flag(r.IsDomainAdmin)); parameters.Add("ea" + i, Flag(r.IsEnterpriseAdmin));
-                    values.Add("(@computerId, @u" + i + ", @d" + i + ", @t" + i + ", @a" + i + ", @da" + i + ", @ea" + i + ", NOW())");
+                    values.Add("(" + SqlTemplate.Number(ProValRow, i, shared) + ")");
                 }
-                _db.Execute("INSERT INTO " + ProValTable + " (computerid, Username, Domain, IdleTime, IsAdmin, IsDomainAdmin, IsEnterpriseAdmin, ScriptRunTime) VALUES " +
-                    string.Join(", ", values), parameters);
+                _db.Execute(ProValInsert + "VALUES " + string.Join(", ", values), parameters);
             }
         }
 
@@ -78,21 +88,20 @@ namespace AutomateAudit.Storage
         /// <summary>Adds or replaces hourly minutes (a report re-sends the hour still going on).</summary>
         public void UpsertHours(int computerId, IReadOnlyList<IdleHourRecord> hours)
         {
+            var shared = new HashSet<string> { "computerId" };
             for (int start = 0; start < hours.Count; start += InsertBatch)
             {
                 var parameters = new DynamicParameters(new { computerId });
-                var sql = new StringBuilder("INSERT INTO " + HourlyTable + " (computerid, user_name, domain, session_id, hour_utc, active_minutes, idle_minutes, unknown_minutes, updated_utc) SELECT * FROM (");
+                var sql = new StringBuilder(HoursInsert + "SELECT * FROM (");
                 for (int i = start; i < Math.Min(hours.Count, start + InsertBatch); i++)
                 {
                     IdleHourRecord h = hours[i];
                     if (i > start) sql.Append(" UNION ALL ");
-                    sql.Append("SELECT @computerId AS computerid, CAST(@u" + i + " AS CHAR) AS user_name, CAST(@d" + i + " AS CHAR) AS domain, CAST(@s" + i + " AS CHAR) AS session_id, " +
-                        "CAST(@h" + i + " AS DATETIME) AS hour_utc, @a" + i + " AS active_minutes, @i" + i + " AS idle_minutes, @n" + i + " AS unknown_minutes, UTC_TIMESTAMP() AS updated_utc");
+                    sql.Append("SELECT " + SqlTemplate.Number(HoursRow, i, shared));
                     parameters.Add("u" + i, h.UserName); parameters.Add("d" + i, h.Domain); parameters.Add("s" + i, h.SessionId ?? string.Empty); parameters.Add("h" + i, h.HourUtc);
                     parameters.Add("a" + i, h.Active); parameters.Add("i" + i, h.Idle); parameters.Add("n" + i, h.Unknown);
                 }
-                sql.Append(") AS dt ON DUPLICATE KEY UPDATE domain = dt.domain, active_minutes = dt.active_minutes, idle_minutes = dt.idle_minutes, " +
-                    "unknown_minutes = dt.unknown_minutes, updated_utc = dt.updated_utc");
+                sql.Append(") AS dt" + HoursUpdate);
                 _db.Execute(sql.ToString(), parameters);
             }
         }

@@ -37,14 +37,20 @@ namespace AutomateAudit.Storage
             _db.Query<InboxRow>("SELECT id AS Id, computerid AS ComputerId, payload AS Payload, received AS Received, status AS Status FROM " + InboxTable +
                 " WHERE computerid = @computerId AND status = 'pending' ORDER BY id", new { computerId }).ToList();
 
-        public void Delete(long id) => _db.Execute("DELETE FROM " + InboxTable + " WHERE id = @id", new { id });
+        // Written once, run here with parameters and embedded in the hosted importer (HostedInboxProcedure).
+        internal const string DeleteSql = "DELETE FROM " + InboxTable + " WHERE id = @id";
+        internal const string RejectSql = "UPDATE " + InboxTable + " SET status = 'rejected', reason = @reason, kind = @kind, generated_utc = @generatedUtc, rejected_utc = UTC_TIMESTAMP() WHERE id = @id";
+        internal const string TrimRejectedSql = "DELETE FROM " + InboxTable + " WHERE computerid = @computerId AND status = 'rejected' AND id < COALESCE((SELECT id FROM (" +
+            "SELECT id FROM " + InboxTable + " WHERE computerid = @computerId AND status = 'rejected' ORDER BY id DESC LIMIT 1 OFFSET @offset) AS k), 0)";
+        internal const string PurgeRejectedSql = "DELETE FROM " + InboxTable + " WHERE status = 'rejected' AND rejected_utc < @before LIMIT @batch";
+
+        public void Delete(long id) => _db.Execute(DeleteSql, new { id });
 
         /// <summary>Keeps a payload with the reason it was refused; its text stays for whoever investigates.</summary>
         public void Reject(long id, string reason, string kind, DateTime? generatedUtc)
         {
             if (reason != null && reason.Length > 1000) reason = reason.Substring(0, 1000);
-            _db.Execute("UPDATE " + InboxTable + " SET status = 'rejected', reason = @reason, kind = @kind, generated_utc = @generatedUtc, rejected_utc = UTC_TIMESTAMP() WHERE id = @id",
-                new { id, reason, kind, generatedUtc });
+            _db.Execute(RejectSql, new { id, reason, kind, generatedUtc });
         }
 
         /// <summary>Rejected payloads not warned about yet (each is warned about once).</summary>
@@ -64,16 +70,14 @@ namespace AutomateAudit.Storage
 
         /// <summary>Keeps only a computer's newest rejected payloads, so a flooding endpoint cannot fill the table with refusals either.</summary>
         public int TrimRejected(int computerId, int keep) =>
-            _db.Execute("DELETE FROM " + InboxTable + " WHERE computerid = @computerId AND status = 'rejected' AND id < COALESCE((SELECT id FROM (" +
-                "SELECT id FROM " + InboxTable + " WHERE computerid = @computerId AND status = 'rejected' ORDER BY id DESC LIMIT 1 OFFSET @offset) AS k), 0)",
-                new { computerId, offset = keep - 1 });
+            _db.Execute(TrimRejectedSql, new { computerId, offset = keep - 1 });
 
         /// <summary>Deletes rejected payloads older than the cut-off, in batches.</summary>
         public long PurgeRejected(DateTime beforeUtc, int batch)
         {
             long deleted = 0;
             int n;
-            while ((n = _db.Execute("DELETE FROM " + InboxTable + " WHERE status = 'rejected' AND rejected_utc < @before LIMIT " + batch, new { before = beforeUtc })) > 0) deleted += n;
+            while ((n = _db.Execute(PurgeRejectedSql, new { before = beforeUtc, batch })) > 0) deleted += n;
             return deleted;
         }
     }

@@ -77,7 +77,7 @@ namespace AutomateAudit.Engine.Idle
                 DateTime hour = DateTime.SpecifyKind(h.HourUtc, DateTimeKind.Utc);
                 SessionValidator.CheckDate(hour, now, where, "HourUtc");
                 if (hour.Minute != 0 || hour.Second != 0 || hour.Millisecond != 0) throw Field.Bad(where, "HourUtc", "is not the start of an hour");
-                if (h.ActiveMinutes < 0 || h.IdleMinutes < 0 || h.UnknownMinutes < 0 || h.ActiveMinutes + h.IdleMinutes + h.UnknownMinutes > 60)
+                if (h.ActiveMinutes < 0 || h.IdleMinutes < 0 || h.UnknownMinutes < 0 || (long)h.ActiveMinutes + h.IdleMinutes + h.UnknownMinutes > 60)
                     throw Field.Bad(where, "ActiveMinutes", "with IdleMinutes and UnknownMinutes is negative or more than an hour");
                 var record = new IdleHourRecord
                 {

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Net;
 using System.Text.RegularExpressions;
 using AutomateAudit.Endpoint;
 using AutomateAudit.Endpoint.Payload;
@@ -35,11 +34,11 @@ namespace AutomateAudit.Engine.Sessions
 
         // What each field may hold. A user logon name cannot contain " / \ [ ] : ; | = , + * ? < > on Windows
         // (and less on Linux); the other fields are names, terminals and addresses.
-        internal static readonly Regex UserName = new Regex("^[^\\x00-\\x1f\\x7f\"/\\\\\\[\\]:;|=,+*?<>]+$", RegexOptions.CultureInvariant);
-        internal static readonly Regex Name = new Regex(@"^[\p{L}\p{Nd}._ -]+$", RegexOptions.CultureInvariant);
-        internal static readonly Regex Terminal = new Regex(@"^[\p{L}\p{Nd}#:/._ -]+$", RegexOptions.CultureInvariant);
-        internal static readonly Regex Identifier = new Regex("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
-        private static readonly Regex HostName = new Regex("^[A-Za-z0-9.:%_-]+$", RegexOptions.CultureInvariant);
+        internal static readonly Regex UserName = new Regex("^[^\\x00-\\x1f\\x7f\"/\\\\\\[\\]:;|=,+*?<>]+\\z", RegexOptions.CultureInvariant);
+        internal static readonly Regex Name = new Regex(@"^[\p{L}\p{Nd}._ -]+\z", RegexOptions.CultureInvariant);
+        internal static readonly Regex Terminal = new Regex(@"^[\p{L}\p{Nd}#:/._ -]+\z", RegexOptions.CultureInvariant);
+        internal static readonly Regex Identifier = new Regex("^[A-Za-z0-9_-]+\\z", RegexOptions.CultureInvariant);
+        internal static readonly Regex HostName = new Regex("^[A-Za-z0-9.:%_-]+\\z", RegexOptions.CultureInvariant);
 
         /// <summary>Column limits: the smaller of the module's column and ProVal's (which an existing installation may have made narrower).</summary>
         internal sealed class Limits
@@ -160,7 +159,8 @@ namespace AutomateAudit.Engine.Sessions
         {
             if (string.IsNullOrEmpty(value)) return null;
             if (value.Length > maxLength) throw Field.Bad(where, "ClientAddress", "is " + value.Length + " characters long; the column holds " + maxLength);
-            if (IPAddress.TryParse(value, out _) || HostName.IsMatch(value)) return value;
+            // IPv4 and IPv6 text (with a %zone) are host-name characters too; nothing else an endpoint reports is an address.
+            if (HostName.IsMatch(value)) return value;
             throw Field.Bad(where, "ClientAddress", "is neither an IP address nor a host name ('" + Json.Shorten(Printable(value)) + "')");
         }
 
