@@ -83,5 +83,33 @@ namespace AutomateAudit.Benchmarks
             var r = FreshProcess.Run("$w = [Diagnostics.Stopwatch]::StartNew(); " + script + "; 'cmdlet_ms=' + $w.Elapsed.TotalMilliseconds");
             return (r.CmdletMs / 1000, r.WallMs / 1000);
         }
+
+        /// <summary>
+        /// Where one fresh process's cmdlet call spends its time: the module's own log (-Verbose and debug output)
+        /// gives the connection time and each statement's time; the rest is PowerShell, JIT compilation and the
+        /// objects the cmdlet builds.
+        /// </summary>
+        public static string Profile(string operation, string call)
+        {
+            var r = FreshProcess.RunLogged("$DebugPreference = 'Continue'; $w = [Diagnostics.Stopwatch]::StartNew(); $all = @(" + call +
+                " -Verbose 4>&1 5>&1); $ms = $w.Elapsed.TotalMilliseconds; " +
+                "$all | Where-Object { $_ -is [System.Management.Automation.InformationalRecord] } | ForEach-Object { 'log=' + $_.Message }; 'cmdlet_ms=' + $ms");
+            double connect = 0, sql = 0;
+            int statements = 0;
+            var slowest = new List<(double Ms, string Sql)>();
+            foreach (string line in r.Output.Split('\n').Where(l => l.StartsWith("log=", StringComparison.Ordinal)).Select(l => l.Substring(4)))
+            {
+                var m = System.Text.RegularExpressions.Regex.Match(line, @"^Connected .* in (\d+) ms");
+                if (m.Success) { connect += double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture); continue; }
+                m = System.Text.RegularExpressions.Regex.Match(line, @"^SQL \((\d+) ms[^)]*\): (.*)$");
+                if (!m.Success) continue;
+                double ms = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+                sql += ms;
+                statements++;
+                slowest.Add((ms, m.Groups[2].Value.Length > 60 ? m.Groups[2].Value.Substring(0, 60) + "..." : m.Groups[2].Value));
+            }
+            string top = string.Join("; ", slowest.OrderByDescending(x => x.Ms).Take(2).Select(x => $"{x.Ms:0} ms `{x.Sql.Replace("`", "").Replace("|", "/")}`"));
+            return $"| {operation} | {r.CmdletMs:0} ms | {connect:0} ms | {sql:0} ms in {statements} statements | {r.CmdletMs - connect - sql:0} ms | {top} |";
+        }
     }
 }

@@ -27,6 +27,16 @@ namespace AutomateAudit.Benchmarks
             return (cmdlet, Value("import_ms"), wall);
         }
 
+        /// <summary>One run, with everything it printed.</summary>
+        public static (double CmdletMs, string Output) RunLogged(string script)
+        {
+            string prelude = "$ErrorActionPreference='Stop'; Import-Module '" + RepoPaths.ModuleManifest + "'; ";
+            var (output, _) = Pwsh(prelude + script);
+            string line = output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("cmdlet_ms=", StringComparison.Ordinal))
+                ?? throw new InvalidOperationException("The benchmark script printed no cmdlet_ms:\n" + output);
+            return (double.Parse(line.Substring("cmdlet_ms=".Length), CultureInfo.InvariantCulture), output);
+        }
+
         /// <summary>The median of n fresh runs of each figure.</summary>
         public static (double CmdletMs, double ImportMs, double WallMs) Median(string script, int n)
         {

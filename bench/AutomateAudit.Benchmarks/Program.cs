@@ -159,6 +159,18 @@ namespace AutomateAudit.Benchmarks
             (all.FreshCmdlet, all.FreshWall) = fresh.All;
             foreach (var m in new[] { update, first, all, rollDay }) yield return Row(n, rows, m);
 
+            // One more fresh process per command, with the module's log on: where the time goes.
+            extra.Add($"### Where a fresh process's time goes at {n:N0} computers (one run each, with the module's log on)");
+            extra.Add("");
+            extra.Add("| command | cmdlet | connection open | SQL (server and round trips) | the rest: PowerShell, JIT, objects | slowest statements |");
+            extra.Add("|---|---:|---:|---:|---:|---|");
+            sql.Execute("UPDATE computers SET LastContact = IF(LastContact > NOW() - INTERVAL 15 MINUTE, NOW() - INTERVAL 2 HOUR, NOW() - INTERVAL 1 MINUTE) WHERE ComputerID % 100 = 99");
+            extra.Add(FreshBench.Profile("Update-ConnectionAudit (1% changed)", "Update-ConnectionAudit -ConnectionString " + FreshBench.Quote(cs) + " -Confirm:$false"));
+            extra.Add(FreshBench.Profile("Get-ConnectionReport, all rows", "Get-ConnectionReport -ConnectionString " + FreshBench.Quote(cs)));
+            db.Rollup.Unmark(today.AddDays(-1));
+            extra.Add(FreshBench.Profile("Invoke-DailyRollup, one day", "Invoke-DailyRollup -ConnectionString " + FreshBench.Quote(cs) + " -Confirm:$false"));
+            extra.Add("");
+
             if (longRuns)
             {
                 extra.AddRange(Backfill(db, cs, n, dayTimes.Sum()));

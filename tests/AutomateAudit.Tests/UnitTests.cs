@@ -46,7 +46,13 @@ namespace AutomateAudit.Tests
             var existing = new[] { "computerid", "state", "lastcontact", "datacollectiontime" }
                 .Select(c => ("pvl_automate_connection_audit", c, "")).ToList();
             var plan = SchemaStore.PlanTable(ConnectionAuditTables.Audit, existing.Select(e => e.Item2).ToList(), new string[0]);
-            string ddl = plan.Statements.Single();
+            // Columns first; the indexes in a statement of their own, which runs after the rows are adopted.
+            Assert.Equal(2, plan.Statements.Count);
+            string ddl = plan.Statements[0];
+            Assert.Same(plan.Statements[1], plan.IndexStatement);
+            Assert.Contains("ADD KEY `ix_aa_audit_computer_effective`", plan.IndexStatement);
+            Assert.DoesNotContain("ADD COLUMN", plan.IndexStatement);
+            Assert.DoesNotContain("ADD KEY", ddl);
             Assert.Contains("ADD COLUMN `id` BIGINT UNSIGNED NOT NULL AUTO_INCREMENT FIRST", ddl);
             Assert.Contains("ADD PRIMARY KEY (`id`)", ddl);
             Assert.Contains("ADD COLUMN `effective_utc`", ddl);

@@ -62,9 +62,11 @@ namespace AutomateAudit.Engine
         {
             var statements = new List<(string Comment, string Sql)>();
             foreach (TableSpec table in Tables) statements.Add(("table " + table.Name, table.CreateSql()));
-            foreach (string sql in HostedProcedures.UpgradeStatements(Tables)) statements.Add(("add the columns and indexes existing tables lack", sql));
+            foreach (string sql in HostedProcedures.UpgradeStatements(Tables, indexes: false)) statements.Add(("add the columns existing tables lack", sql));
             foreach (TableSpec table in Tables)
                 foreach (string sql in table.AdoptSql) statements.Add(("adopt existing rows of " + table.Name, sql));
+            // After the adoption, as Install-AuditTable does: filling columns then maintains no index row by row.
+            foreach (string sql in HostedProcedures.UpgradeStatements(Tables, indexes: true)) statements.Add(("add the indexes existing tables lack", sql));
             statements.Add(("schema version", SchemaStore.SetVersionSql(SchemaVersion, ModuleInfo.Version)));
             foreach (SqlObjectSpec obj in Objects)
                 foreach (string sql in obj.Statements) statements.Add((obj.Kind.ToLowerInvariant() + " " + obj.Name, sql));
@@ -119,7 +121,7 @@ namespace AutomateAudit.Engine
                     : plan.Exists ? TableAction.Upgraded : TableAction.Created;
                 if (action == TableAction.Created || action == TableAction.Upgraded)
                 {
-                    foreach (string ddl in plan.Statements) _session.Schema.Apply(ddl);
+                    foreach (string ddl in plan.Statements.Where(ddl => ddl != plan.IndexStatement)) _session.Schema.Apply(ddl);
                 }
                 results.Add(new AuditTableResult { Table = plan.Spec.Name, Family = plan.Spec.Family, Action = action, Changes = plan.Statements.Count == 0 ? "none" : plan.Summary, Database = _session.Settings.Database });
             }
@@ -137,8 +139,11 @@ namespace AutomateAudit.Engine
                         if (result.Action == TableAction.Unchanged) result.Action = TableAction.Upgraded;
                     }
                 }
-                if (_session.Schema.InstalledVersion() != SchemaVersion) _session.Schema.SetVersion(SchemaVersion, ModuleInfo.Version);
             }
+            // An existing table's new indexes are built after its rows were adopted (see TablePlan.IndexStatement).
+            foreach (TablePlan plan in plans.Where(p => p.IndexStatement != null && approved.Contains(p))) _session.Schema.Apply(plan.IndexStatement);
+            if (results.All(r => r.Action != TableAction.Skipped) && _session.Schema.InstalledVersion() != SchemaVersion)
+                _session.Schema.SetVersion(SchemaVersion, ModuleInfo.Version);
 
             var objectResults = new List<AuditTableResult>();
             if (results.All(r => r.Action != TableAction.Skipped))

@@ -38,10 +38,11 @@ namespace AutomateAudit.Storage
             "effective_utc = " + SqlTime.LocalToUtc("COALESCE(lastcontact, datacollectiontime)") + " " +
             "WHERE effective_utc IS NULL",
         // Local clocks repeat at a DST fall-back: effective times never run backwards in recording order.
-        "UPDATE `" + AuditTable + "` a JOIN (" +
-            "SELECT id, MAX(effective_utc) OVER (PARTITION BY computerid ORDER BY id ROWS UNBOUNDED PRECEDING) AS m " +
-            "FROM `" + AuditTable + "` WHERE computerid IN (SELECT computerid FROM `" + AuditTable + "` WHERE run_id IS NULL)) x " +
-            "ON x.id = a.id SET a.effective_utc = x.m WHERE a.effective_utc < x.m",
+        // Only the rows that step back are materialised and joined (a handful): the running maximum is one sorted pass.
+        "UPDATE `" + AuditTable + "` a JOIN (SELECT id, m FROM (" +
+            "SELECT id, effective_utc, MAX(effective_utc) OVER (PARTITION BY computerid ORDER BY id ROWS UNBOUNDED PRECEDING) AS m " +
+            "FROM `" + AuditTable + "` WHERE computerid IN (SELECT computerid FROM `" + AuditTable + "` WHERE run_id IS NULL)) w " +
+            "WHERE w.effective_utc < w.m) x ON x.id = a.id SET a.effective_utc = x.m",
         // Continue from the latest adopted row of each computer the module does not track yet.
         "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, effective_utc, removed, updated_utc, first_seen_utc) " +
             "SELECT a.computerid, a.state, a.lastcontact, a.effective_utc, a.removed, UTC_TIMESTAMP(), l.first FROM `" + AuditTable + "` a " +

@@ -60,9 +60,10 @@ namespace AutomateAudit.Storage
             "   FROM computers c LEFT JOIN `" + StateTable + "` s ON s.computerid = c.ComputerID) z) y) x " +
             "WHERE x.FirstSeen = 1 OR x.PreviousState <> x.State " +
             "UNION ALL " +
+            // Computers gone from Automate. NOT IN (ComputerID is the primary key, never NULL) lets the server build the
+            // set of ids once from a small index instead of looking every tracked computer up in the wide computers table.
             "SELECT s.computerid, 0, s.lastcontact, GREATEST(s.effective_utc, @nowUtc), 1, 0, s.lastcontact_utc " +
-            "FROM `" + StateTable + "` s LEFT JOIN computers c ON c.ComputerID = s.computerid " +
-            "WHERE c.ComputerID IS NULL AND s.removed = 0";
+            "FROM `" + StateTable + "` s WHERE s.removed = 0 AND s.computerid NOT IN (SELECT ComputerID FROM computers)";
 
         private const string ChangeColumns = "ComputerId, State, LastContact, EffectiveUtc, Removed, FirstSeen";
 

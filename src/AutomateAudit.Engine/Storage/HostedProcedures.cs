@@ -102,14 +102,14 @@ namespace AutomateAudit.Storage
         /// (ProVal's, or an older module's) lacks, as Install-AuditTable's plan would, checked against
         /// information_schema at run time. Only ever adds; tables another solution still writes to are left alone.
         /// </summary>
-        public static IReadOnlyList<string> UpgradeStatements(IReadOnlyList<TableSpec> tables)
+        public static IReadOnlyList<string> UpgradeStatements(IReadOnlyList<TableSpec> tables, bool indexes)
         {
-            const string Name = "aa_install_upgrade";
+            string Name = indexes ? "aa_install_indexes" : "aa_install_upgrade";
             var body = new StringBuilder();
             foreach (TableSpec spec in tables.Where(t => t.ExtendExisting))
             {
                 string table = "'" + spec.Name + "'";
-                foreach (ColumnSpec column in spec.Columns)
+                foreach (ColumnSpec column in indexes ? new ColumnSpec[0] : spec.Columns)
                 {
                     bool isKey = column.Name.Equals(spec.PrimaryKey, System.StringComparison.OrdinalIgnoreCase);
                     string missing = "NOT EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + table + " AND COLUMN_NAME = '" + column.Name + "')";
@@ -125,7 +125,7 @@ namespace AutomateAudit.Storage
                         "    ELSE " + add + " FIRST, ADD PRIMARY KEY (`" + column.Name + "`); END IF;\n" +
                         "  END IF;\n");
                 }
-                foreach (IndexSpec index in spec.Indexes)
+                foreach (IndexSpec index in indexes ? spec.Indexes : new IndexSpec[0])
                 {
                     body.Append("  IF NOT EXISTS (SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + table +
                         " AND INDEX_NAME = '" + index.Name + "') THEN ALTER TABLE `" + spec.Name + "` ADD " + index.Clause() + "; END IF;\n");

@@ -7,14 +7,23 @@ namespace AutomateAudit.Storage
     /// <summary>The DDL one table needs to reach the module's shape (nothing when it is there already).</summary>
     internal sealed class TablePlan
     {
-        public TablePlan(TableSpec spec, bool exists, IReadOnlyList<string> statements, string summary)
+        public TablePlan(TableSpec spec, bool exists, IReadOnlyList<string> statements, string summary, string indexStatement = null)
         {
-            Spec = spec; Exists = exists; Statements = statements; Summary = summary;
+            Spec = spec; Exists = exists; Summary = summary;
+            IndexStatement = indexStatement;
+            Statements = indexStatement == null ? statements : statements.Concat(new[] { indexStatement }).ToList();
         }
 
         public TableSpec Spec { get; }
         public bool Exists { get; }
+        /// <summary>Every statement, in the order they run.</summary>
         public IReadOnlyList<string> Statements { get; }
+        /// <summary>
+        /// The secondary indexes an existing table gains, the last of <see cref="Statements"/>: run after the adoption
+        /// of existing rows, so that filling their columns does not maintain those indexes row by row (and each is
+        /// then built once, sorted).
+        /// </summary>
+        public string IndexStatement { get; }
         public string Summary { get; }
     }
 
@@ -71,11 +80,12 @@ namespace AutomateAudit.Storage
             if (missing.Count > 0) said.Add("added column" + (missing.Count > 1 ? "s " : " ") + string.Join(", ", missing.Select(c => c.Name)));
 
             var missingIndexes = spec.Indexes.Where(i => !haveIndex.Contains(i.Name)).ToList();
-            clauses.AddRange(missingIndexes.Select(i => "ADD " + i.Clause()));
             if (missingIndexes.Count > 0) said.Add("added index" + (missingIndexes.Count > 1 ? "es " : " ") + string.Join(", ", missingIndexes.Select(i => i.Name)));
 
             var statements = clauses.Count == 0 ? new string[0] : new[] { "ALTER TABLE `" + spec.Name + "`\n  " + string.Join(",\n  ", clauses) };
-            return new TablePlan(spec, exists: true, statements, string.Join("; ", said));
+            string indexes = missingIndexes.Count == 0 ? null
+                : "ALTER TABLE `" + spec.Name + "`\n  " + string.Join(",\n  ", missingIndexes.Select(i => "ADD " + i.Clause()));
+            return new TablePlan(spec, exists: true, statements, string.Join("; ", said), indexes);
         }
 
         /// <summary>The maximum length in characters of each text column of a table, as the server has it (a ProVal table may differ from ours).</summary>
