@@ -102,15 +102,20 @@ namespace AutomateAudit.Benchmarks
             var rollup = new DailyRollup(db, ServerClock.Read(db.Server));
             DateTime today = sql.QuerySingle<DateTime>("SELECT CURDATE()");
             var dayTimes = new List<double>();
-            for (int d = 30; d >= 1; d--)
+            var pending = rollup.PendingDays(new RollupOptions());
+            var later = new HashSet<DateTime>(pending);
+            foreach (DateTime day in pending)
             {
+                later.Remove(day);
                 var w = Stopwatch.StartNew();
-                rollup.RollDay(today.AddDays(-d));
-                dayTimes.Add(w.Elapsed.TotalSeconds);
+                rollup.RollDay(day, later);
+                // The partial first day (history starts 30 days ago, mid-day) is not a typical day.
+                if (day >= today.AddDays(-29)) dayTimes.Add(w.Elapsed.TotalSeconds);
             }
-            Console.WriteLine($"[{n}] rolled up 30 days in {dayTimes.Sum():0} s");
+            Console.WriteLine($"[{n}] rolled up {pending.Count} days in {dayTimes.Sum():0} s");
             DateTime probeDay = today.AddDays(-2);
             var rollDay = new Measured { Operation = "Invoke-DailyRollup, one day (yesterday, the nightly run)", InProcess = Median(dayTimes), Target = 5 };
+            double inOrderSeconds = dayTimes.Sum() * 30 / dayTimes.Count;
             rollDay.Straightforward = Time(() => sql.Query(StraightforwardDay, new { start = probeDay, end = probeDay.AddDays(1) }).Count());
             (rollDay.FreshCmdlet, rollDay.FreshWall) = FreshBench.RollupOneDay(db, cs, today.AddDays(-1));
 
@@ -173,7 +178,7 @@ namespace AutomateAudit.Benchmarks
 
             if (longRuns)
             {
-                extra.AddRange(Backfill(db, cs, n, dayTimes.Sum()));
+                extra.AddRange(Backfill(db, cs, n, inOrderSeconds));
                 extra.AddRange(Adoption(server, n));
             }
             server.DropDatabase("bench_" + n);

@@ -75,7 +75,7 @@ namespace AutomateAudit.Tests
             Assert.All(rows, r => Assert.Equal(1440, r.Online24hMinutes + r.Offline24hMinutes + r.Unknown24hMinutes));
             Assert.Contains(rows, r => r.Online24hMinutes > 0);
 
-            // Upserts use INSERT ... SELECT FROM a derived table: VALUES() in ON DUPLICATE KEY UPDATE is deprecated in MySQL 8.0.20+.
+            // Upserts are INSERT ... SELECT (from a derived table or a staged temporary table): VALUES() in ON DUPLICATE KEY UPDATE is deprecated in MySQL 8.0.20+.
             Assert.Contains(statements, s => s.Contains("ON DUPLICATE KEY UPDATE"));
             Assert.DoesNotContain(statements, s => s.Contains("VALUES(", StringComparison.OrdinalIgnoreCase) && s.Contains("ON DUPLICATE KEY"));
         }

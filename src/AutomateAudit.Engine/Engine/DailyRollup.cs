@@ -172,6 +172,7 @@ namespace AutomateAudit.Engine
                     var tracked = new List<int>();
                     List<DailyRecord> rows = ComputeDay(day, startUtc, endUtc, daily, tracked);
                     AfterDayRead?.Invoke(day);
+                    _session.Rollup.Stage(rows); // read by both writes below
                     if (daily) _session.Rollup.ReplaceDay(day, day.AddDays(1), rows);
                     _session.Summary.ReplaceDay(day, rows, tracked);
                     _session.Rollup.MarkRolled(day, startUtc, endUtc, rows.Count);

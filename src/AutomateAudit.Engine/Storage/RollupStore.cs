@@ -63,14 +63,17 @@ namespace AutomateAudit.Storage
         public bool HasRows(DateTime day) =>
             _db.QuerySingle<long>("SELECT COUNT(*) FROM `" + DailyTable + "` WHERE day = @day", new { day }) > 0;
 
-        /// <summary>Replaces a day's rows: upserts the given ones (in place, so an unchanged day stays byte for byte the same) and deletes the others.</summary>
+        /// <summary>
+        /// Replaces a day's rows with the <see cref="Stage"/>d ones: upserts them (in place, so an unchanged day stays byte
+        /// for byte the same) and deletes the others.
+        /// </summary>
         public void ReplaceDay(DateTime day, DateTime collected, IReadOnlyList<DailyRecord> rows)
         {
             var stale = new HashSet<int>(_db.Query<int>("SELECT computerid FROM `" + DailyTable + "` WHERE day = @day", new { day }));
             stale.ExceptWith(rows.Select(r => r.ComputerId));
             foreach (var ids in stale.Select((id, i) => (id, i)).GroupBy(x => x.i / UpsertBatch, x => x.id))
                 _db.Execute("DELETE FROM `" + DailyTable + "` WHERE day = @day AND computerid IN @ids", new { day, ids = ids.ToList() });
-            for (int i = 0; i < rows.Count; i += UpsertBatch) Upsert(rows.Skip(i).Take(UpsertBatch).ToList(), day, collected);
+            if (rows.Count > 0) UpsertStaged(day, collected);
         }
 
         private static readonly string[] DailyColumns =
@@ -79,45 +82,55 @@ namespace AutomateAudit.Storage
             "end_state", "timeline", "online_6d_seconds", "offline_6d_seconds", "online_29d_seconds", "offline_29d_seconds",
         };
 
-        private void Upsert(IList<DailyRecord> rows, DateTime day, DateTime collected)
+        /// <summary>The day being rolled up, staged on the server for the daily table and the summary (a temporary table of this session).</summary>
+        public const string DailyStaging = "aa_tmp_daily";
+
+        /// <summary>
+        /// Stages a day's rows in <see cref="DailyStaging"/> with plain multi-row INSERTs. The writes then read them
+        /// there in one INSERT ... SELECT (... ON DUPLICATE KEY UPDATE from the staged columns: the upsert form MySQL 8,
+        /// where VALUES() in ON DUPLICATE KEY UPDATE is deprecated, and MariaDB both accept), much cheaper for the
+        /// server than a derived table of a thousand UNION ALL selects.
+        /// </summary>
+        public void Stage(IReadOnlyList<DailyRecord> rows)
         {
-            // INSERT ... SELECT FROM a derived table, updating from its columns: the upsert form that MySQL 8
-            // (where VALUES() in ON DUPLICATE KEY UPDATE is deprecated) and MariaDB both accept.
-            var sql = new StringBuilder("INSERT INTO `" + DailyTable + "` (" + string.Join(", ", DailyColumns) + ") SELECT * FROM (");
-            var parameters = new DynamicParameters();
-            parameters.Add("day", day);
-            parameters.Add("collected", collected);
-            for (int i = 0; i < rows.Count; i++)
-            {
-                DailyRecord r = rows[i];
-                sql.Append(i == 0 ? "SELECT " : " UNION ALL SELECT ");
-                var values = new object[] { r.ComputerId, r.Online, r.Offline, null, null, r.Unknown, r.OnlineSeconds, r.OfflineSeconds, r.UnknownSeconds,
-                    r.EndState, r.Timeline, r.Online6d, r.Offline6d, r.Online29d, r.Offline29d };
-                for (int c = 0; c < DailyColumns.Length; c++)
-                {
-                    if (c > 0) sql.Append(", ");
-                    string name = DailyColumns[c];
-                    string parameter = name == "day" ? "@day" : name == "datacollectiontime" ? "@collected" : "@p" + i + "_" + c;
-                    if (parameter.StartsWith("@p", StringComparison.Ordinal)) parameters.Add(parameter.Substring(1), values[c]);
-                    // Typed in the first row, so the derived table's columns do not take the type of a NULL.
-                    sql.Append(i == 0 ? Typed(name, parameter) : parameter);
-                    if (i == 0) sql.Append(" AS ").Append(name);
-                }
-            }
-            sql.Append(") AS dt ON DUPLICATE KEY UPDATE ");
-            sql.Append(string.Join(", ", DailyColumns.Where(c => c != "computerid" && c != "day").Select(c => c + " = dt." + c)));
-            _db.Execute(sql.ToString(), parameters);
+            _db.Execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS " + DailyStaging + " (computerid INT NOT NULL PRIMARY KEY, online INT NOT NULL, offline INT NOT NULL, " +
+                "unknown INT NULL, online_seconds INT NULL, offline_seconds INT NULL, unknown_seconds INT NULL, end_state TINYINT NULL, timeline TEXT NULL, " +
+                "online_6d_seconds INT NULL, offline_6d_seconds INT NULL, online_29d_seconds INT NULL, offline_29d_seconds INT NULL) ENGINE=InnoDB; " +
+                "DELETE FROM " + DailyStaging);
+            string[] staged = DailyColumns.Where(c => c != "day" && c != "datacollectiontime").ToArray();
+            for (int first = 0; first < rows.Count; first += UpsertBatch) Stage(rows, first, Math.Min(UpsertBatch, rows.Count - first), staged);
         }
 
-        private static string Typed(string column, string parameter)
+        private void UpsertStaged(DateTime day, DateTime collected)
         {
-            switch (column)
+            _db.Execute(
+                "INSERT INTO `" + DailyTable + "` (" + string.Join(", ", DailyColumns) + ") " +
+                "SELECT " + string.Join(", ", DailyColumns.Select(c => c == "day" ? "@day" : c == "datacollectiontime" ? "@collected" : "t." + c)) +
+                " FROM " + DailyStaging + " t ON DUPLICATE KEY UPDATE " +
+                string.Join(", ", DailyColumns.Where(c => c != "computerid" && c != "day").Select(c => c + " = " + (c == "datacollectiontime" ? "@collected" : "t." + c))),
+                new { day, collected });
+        }
+
+        private void Stage(IReadOnlyList<DailyRecord> rows, int first, int count, string[] staged)
+        {
+            var sql = new StringBuilder("INSERT INTO " + DailyStaging + " (" + string.Join(", ", staged) + ") VALUES ");
+            var parameters = new DynamicParameters();
+            for (int i = 0; i < count; i++)
             {
-                case "datacollectiontime": return "CAST(" + parameter + " AS DATETIME)";
-                case "day": return "CAST(" + parameter + " AS DATE)";
-                case "timeline": return "CAST(" + parameter + " AS CHAR)";
-                default: return "CAST(" + parameter + " AS SIGNED)";
+                DailyRecord r = rows[first + i];
+                var values = new object[] { r.ComputerId, r.Online, r.Offline, r.Unknown, r.OnlineSeconds, r.OfflineSeconds, r.UnknownSeconds,
+                    r.EndState, r.Timeline, r.Online6d, r.Offline6d, r.Online29d, r.Offline29d };
+                sql.Append(i == 0 ? "(" : ", (");
+                for (int c = 0; c < values.Length; c++)
+                {
+                    string name = "p" + i + "_" + c;
+                    parameters.Add(name, values[c]);
+                    sql.Append(c == 0 ? "@" : ", @").Append(name);
+                }
+                sql.Append(')');
             }
+            _db.Execute(sql.ToString(), parameters);
         }
 
         public void MarkRolled(DateTime day, DateTime startUtc, DateTime endUtc, int computers) =>

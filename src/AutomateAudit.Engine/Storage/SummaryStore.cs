@@ -36,25 +36,14 @@ namespace AutomateAudit.Storage
                     "WHERE computerid IN @ids AND month = @month AND (" + on + " <> 0 OR " + off + " <> 0)",
                     new { ids = others.Skip(i).Take(Batch).ToList(), month });
             }
-            for (int i = 0; i < rows.Count; i += Batch)
-            {
-                var batch = rows.Skip(i).Take(Batch).ToList();
-                var sql = new StringBuilder("INSERT INTO `" + SummaryTable + "` (computerid, month, " + on + ", " + off + ") SELECT * FROM (");
-                var parameters = new DynamicParameters();
-                parameters.Add("month", month);
-                for (int r = 0; r < batch.Count; r++)
-                {
-                    // Typed in the first row, so the derived table's columns take the right types.
-                    sql.Append(r == 0
-                        ? "SELECT CAST(@c0 AS SIGNED) AS computerid, CAST(@month AS DATE) AS month, CAST(@on0 AS UNSIGNED) AS " + on + ", CAST(@off0 AS UNSIGNED) AS " + off
-                        : " UNION ALL SELECT @c" + r + ", @month, @on" + r + ", @off" + r);
-                    parameters.Add("c" + r, batch[r].ComputerId);
-                    parameters.Add("on" + r, batch[r].OnlineSeconds);
-                    parameters.Add("off" + r, batch[r].OfflineSeconds);
-                }
-                sql.Append(") AS dt ON DUPLICATE KEY UPDATE " + on + " = dt." + on + ", " + off + " = dt." + off);
-                _db.Execute(sql.ToString(), parameters);
-            }
+            if (rows.Count == 0) return;
+            // From the day staged by RollupStore.Stage: months that have a row are updated in place (much cheaper than
+            // ON DUPLICATE KEY UPDATE, which tries an insert first), the others inserted.
+            _db.Execute("UPDATE `" + SummaryTable + "` s JOIN " + RollupStore.DailyStaging + " t ON s.computerid = t.computerid AND s.month = @month " +
+                "SET s." + on + " = t.online_seconds, s." + off + " = t.offline_seconds", new { month });
+            _db.Execute("INSERT INTO `" + SummaryTable + "` (computerid, month, " + on + ", " + off + ") " +
+                "SELECT t.computerid, @month, t.online_seconds, t.offline_seconds FROM " + RollupStore.DailyStaging + " t " +
+                "LEFT JOIN `" + SummaryTable + "` s ON s.computerid = t.computerid AND s.month = @month WHERE s.computerid IS NULL", new { month });
         }
 
         /// <summary>
