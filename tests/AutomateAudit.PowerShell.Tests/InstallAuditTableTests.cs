@@ -101,6 +101,30 @@ namespace AutomateAudit.PowerShell.Tests
         }
 
         [Fact]
+        public void AnOlderSchemaStopsTheOtherCmdletsUntilInstallAuditTableRunsAgain()
+        {
+            string cs = SharedServer.NewAutomateDatabase("ps_outdated");
+            using var ps = new PsSession();
+            using var db = new MySqlConnection(cs);
+            db.Open();
+            ps.Run("Install-AuditTable -ConnectionString $cs", ("cs", cs));
+            // As a database installed by the previous module version: schema 1, no long-term summary yet.
+            db.Execute("UPDATE aa_schema_version SET version = 1 WHERE component = 'schema'; DROP TABLE aa_connection_summary");
+
+            var (_, errors) = ps.TryRun("Update-ConnectionAudit -ConnectionString $cs -Confirm:$false", ("cs", cs));
+            var error = Assert.Single(errors);
+            Assert.StartsWith("SchemaOutdated,", error.FullyQualifiedErrorId);
+            Assert.Contains("Run Install-AuditTable", error.ToString());
+            Assert.Equal(0, db.QuerySingle<long>("SELECT COUNT(*) FROM aa_run_log"));
+
+            ps.Run("Install-AuditTable -ConnectionString $cs", ("cs", cs));
+            Assert.Equal(2, db.QuerySingle<int>("SELECT version FROM aa_schema_version WHERE component = 'schema'"));
+            Assert.Contains("aa_connection_summary", Tables(db));
+            ps.Run("Update-ConnectionAudit -ConnectionString $cs -Confirm:$false", ("cs", cs));
+            Assert.Equal(1, db.QuerySingle<long>("SELECT COUNT(*) FROM aa_run_log WHERE status = 'ok'"));
+        }
+
+        [Fact]
         public void AnUnreachableServerGivesOneClearErrorWithoutThePassword()
         {
             using var ps = new PsSession();
