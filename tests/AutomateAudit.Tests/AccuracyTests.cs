@@ -129,6 +129,20 @@ namespace AutomateAudit.Tests
             }
             Assert.True(stats.Failures.Count == 0, string.Join(Environment.NewLine, stats.Failures.Take(20)));
             Assert.True(stats.MaxPerTransition <= Interval, "an error per transition exceeded one check-in interval: " + stats.MaxPerTransition);
+
+            // Rolled in order, each day took its computers' midnight states from the day before's end_state and carried
+            // the window sums forward. Rolled again alone, newest first with nothing marked before it, each day seeks the
+            // states in the raw history and sums from scratch: every row is the same.
+            const string rowsSql = "SELECT CONCAT_WS('|', computerid, day, online, offline, unknown, online_seconds, offline_seconds, unknown_seconds, " +
+                "COALESCE(end_state, 'null'), timeline, online_6d_seconds, offline_6d_seconds, online_29d_seconds, offline_29d_seconds) " +
+                "FROM pvl_automate_connection_audit_daily ORDER BY computerid, day";
+            var carried = h.Simulator.Query<string>(rowsSql).ToList();
+            var days = rolled.Select(d => d.Day).OrderByDescending(d => d).ToList();
+            foreach (DateTime day in days) h.Db.Rollup.Unmark(day);
+            var alone = new DailyRollup(h.Db, ServerClock.Read(h.Db.Server));
+            foreach (DateTime day in days) alone.RollDay(day, null, new RollupOptions { RetainDays = 40, RetainHistoryDays = 60 });
+            Assert.True(carried.Count >= 20000, "daily rows: " + carried.Count); // about a row per agent-day
+            Assert.Equal(carried, h.Simulator.Query<string>(rowsSql).ToList());
         }
 
         private sealed class Stats

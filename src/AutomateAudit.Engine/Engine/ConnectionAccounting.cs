@@ -27,10 +27,19 @@ namespace AutomateAudit.Engine
         /// <summary>Per computer: its periods in [from, to), and the recorded state at `to` (coverage aside).</summary>
         public Dictionary<int, ComputerTimeline> Timelines(IReadOnlyCollection<int> ids, DateTime from, DateTime to)
         {
+            if (ids.Count == 0 || to <= from) return new Dictionary<int, ComputerTimeline>();
+            return Timelines(ids, from, to, StatesAt(ids, from), Group(_history.ChangesBetween(ids, from, to)));
+        }
+
+        /// <summary>
+        /// The same from states and changes already read: <paramref name="starts"/> the recorded state at `from` of
+        /// every tracked computer, <paramref name="changes"/> at least the listed computers' changes in [from, to).
+        /// </summary>
+        public Dictionary<int, ComputerTimeline> Timelines(IReadOnlyCollection<int> ids, DateTime from, DateTime to,
+            Dictionary<int, PeriodState> starts, Dictionary<int, List<StateChange>> changes)
+        {
             var result = new Dictionary<int, ComputerTimeline>();
             if (ids.Count == 0 || to <= from) return result;
-            var starts = StatesAt(ids, from);
-            var changes = Group(_history.ChangesBetween(ids, from, to));
             IReadOnlyList<Interval> unobserved = _coverage.Within(from, to);
             foreach (int id in ids)
             {

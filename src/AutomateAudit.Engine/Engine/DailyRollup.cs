@@ -208,7 +208,11 @@ namespace AutomateAudit.Engine
             var unobserved = coverage.Within(startUtc, endUtc);
             bool observedAtAll = !(unobserved.Count == 1 && unobserved[0].Start <= startUtc && unobserved[0].End >= endUtc);
             var rows = new List<DailyRecord>();
-            bool previousRolled = _session.Rollup.RolledDays(day.AddDays(-1), day.AddDays(-1)).Count > 0;
+            // The day before, when rolled up, carries the window sums forward and each computer's recorded state at
+            // midnight (its end_state: the same last change before midnight a seek into the history would find).
+            bool carry = daily && _session.Rollup.RolledDays(day.AddDays(-1), day.AddDays(-1)).Count > 0;
+            // The whole day's changes in one range scan of the effective-time index: far cheaper than a list of seeks per chunk.
+            var changes = observedAtAll ? ConnectionAccounting.Group(_session.History.AllChangesBetween(startUtc, endUtc)) : null;
             int after = int.MinValue;
             while (true)
             {
@@ -217,8 +221,11 @@ namespace AutomateAudit.Engine
                 after = ids[ids.Count - 1];
                 tracked.AddRange(ids);
                 if (!observedAtAll) continue;
+                var earlier = carry
+                    ? _session.Rollup.Sums(ids[0], ids[ids.Count - 1], new[] { day.AddDays(-1), day.AddDays(-6), day.AddDays(-29) }).ToDictionary(r => (r.ComputerId, r.Day.Date))
+                    : new Dictionary<(int, DateTime), DailySums>();
                 int firstRow = rows.Count;
-                foreach (var entry in accounting.Timelines(ids, startUtc, endUtc))
+                foreach (var entry in accounting.Timelines(ids, startUtc, endUtc, StatesAtMidnight(accounting, ids, startUtc, day, earlier), changes))
                 {
                     Totals totals = Timeline.Sum(entry.Value.Periods, startUtc, endUtc);
                     if (totals.Observed == 0) continue; // nothing known about this computer that day
@@ -232,21 +239,36 @@ namespace AutomateAudit.Engine
                         Timeline = TimelineText.Encode(entry.Value.Periods),
                     });
                 }
-                if (daily) AddWindowSums(rows.Skip(firstRow).ToList(), day, ids[0], ids[ids.Count - 1], previousRolled);
+                if (daily) AddWindowSums(rows.Skip(firstRow).ToList(), day, ids[0], ids[ids.Count - 1], earlier);
             }
             return rows;
+        }
+
+        /// <summary>
+        /// Each tracked computer's recorded state at the day's start: the end_state of its row of the day before where
+        /// there is one, an index seek into the history for the others.
+        /// </summary>
+        private static Dictionary<int, PeriodState> StatesAtMidnight(ConnectionAccounting accounting, List<int> ids, DateTime startUtc, DateTime day, Dictionary<(int, DateTime), DailySums> earlier)
+        {
+            var starts = new Dictionary<int, PeriodState>();
+            var seek = new List<int>();
+            foreach (int id in ids)
+            {
+                if (earlier.TryGetValue((id, day.AddDays(-1)), out DailySums before)) starts[id] = ConnectionAccounting.ToState(before.EndState);
+                else seek.Add(id);
+            }
+            if (seek.Count > 0)
+                foreach (var state in accounting.StatesAt(seek, startUtc)) starts[state.Key] = state.Value;
+            return starts;
         }
 
         /// <summary>
         /// The 6- and 29-day sums ending with this day, carried forward from the day before (add today,
         /// drop the day that leaves the span); computed from scratch where there is nothing to carry.
         /// </summary>
-        private void AddWindowSums(List<DailyRecord> rows, DateTime day, int lo, int hi, bool previousRolled)
+        private void AddWindowSums(List<DailyRecord> rows, DateTime day, int lo, int hi, Dictionary<(int, DateTime), DailySums> earlier)
         {
             if (rows.Count == 0) return;
-            var earlier = previousRolled
-                ? _session.Rollup.Sums(lo, hi, new[] { day.AddDays(-1), day.AddDays(-6), day.AddDays(-29) }).ToDictionary(r => (r.ComputerId, r.Day.Date))
-                : new Dictionary<(int, DateTime), DailySums>();
             var scratch = new List<DailyRecord>();
             foreach (DailyRecord row in rows)
             {
