@@ -117,7 +117,7 @@ namespace AutomateAudit.Benchmarks
             var rollDay = new Measured { Operation = "Invoke-DailyRollup, one day (yesterday, the nightly run)", InProcess = Median(dayTimes), Target = 5 };
             double inOrderSeconds = dayTimes.Sum() * 30 / dayTimes.Count;
             rollDay.Straightforward = Time(() => sql.Query(StraightforwardDay, new { start = probeDay, end = probeDay.AddDays(1) }).Count());
-            (rollDay.FreshCmdlet, rollDay.FreshWall) = FreshBench.RollupOneDay(db, cs, today.AddDays(-1));
+            (rollDay.FreshCmdlet, rollDay.FreshWall) = FreshBench.RollupOneDay(db, sql, cs, today.AddDays(-1));
 
             // Update-ConnectionAudit in steady state: 1% of the computers changed since the last run.
             var recorder = new ConnectionRecorder(db);
@@ -173,6 +173,7 @@ namespace AutomateAudit.Benchmarks
             extra.Add(FreshBench.Profile("Update-ConnectionAudit (1% changed)", "Update-ConnectionAudit -ConnectionString " + FreshBench.Quote(cs) + " -Confirm:$false"));
             extra.Add(FreshBench.Profile("Get-ConnectionReport, all rows", "Get-ConnectionReport -ConnectionString " + FreshBench.Quote(cs)));
             db.Rollup.Unmark(today.AddDays(-1));
+            sql.Execute("DELETE FROM pvl_automate_connection_audit_daily WHERE day = @day", new { day = today.AddDays(-1) });
             extra.Add(FreshBench.Profile("Invoke-DailyRollup, one day", "Invoke-DailyRollup -ConnectionString " + FreshBench.Quote(cs) + " -Confirm:$false"));
             extra.Add("");
 

@@ -13,6 +13,9 @@ namespace AutomateAudit.Engine
         public string[] Location { get; set; }
         public string[] Computer { get; set; }
 
+        /// <summary>No filter at all: the whole fleet, so reading a day for every computer at once wastes nothing.</summary>
+        public bool IsWholeFleet => ComputerIds == null && (Client?.Length ?? 0) == 0 && (Location?.Length ?? 0) == 0 && (Computer?.Length ?? 0) == 0;
+
         public ComputerQuery ToQuery() => new ComputerQuery
         {
             ComputerIds = ComputerIds,

@@ -168,12 +168,13 @@ namespace AutomateAudit.Engine
             {
                 return _session.InTransaction(() =>
                 {
-                    bool existed = _session.Rollup.RolledDays(day, day).Count > 0 || _session.Rollup.HasRows(day);
+                    bool hadRows = _session.Rollup.HasRows(day);
+                    bool existed = hadRows || _session.Rollup.RolledDays(day, day).Count > 0;
                     var tracked = new List<int>();
                     List<DailyRecord> rows = ComputeDay(day, startUtc, endUtc, daily, tracked);
                     AfterDayRead?.Invoke(day);
                     _session.Rollup.Stage(rows); // read by both writes below
-                    if (daily) _session.Rollup.ReplaceDay(day, day.AddDays(1), rows);
+                    if (daily) _session.Rollup.ReplaceDay(day, day.AddDays(1), rows, hadRows);
                     _session.Summary.ReplaceDay(day, rows, tracked);
                     _session.Rollup.MarkRolled(day, startUtc, endUtc, rows.Count);
                     // Later rolled days whose 29-day span includes this day.
@@ -213,17 +214,14 @@ namespace AutomateAudit.Engine
             bool carry = daily && _session.Rollup.RolledDays(day.AddDays(-1), day.AddDays(-1)).Count > 0;
             // The whole day's changes in one range scan of the effective-time index: far cheaper than a list of seeks per chunk.
             var changes = observedAtAll ? ConnectionAccounting.Group(_session.History.AllChangesBetween(startUtc, endUtc)) : null;
-            int after = int.MinValue;
-            while (true)
+            var earlier = carry && observedAtAll
+                ? _session.Rollup.Sums(new[] { day.AddDays(-1), day.AddDays(-6), day.AddDays(-29) }, timelines: false).ToDictionary(r => (r.ComputerId, r.Day.Date))
+                : new Dictionary<(int, DateTime), DailySums>();
+            tracked.AddRange(_session.History.TrackedComputers(int.MinValue, int.MaxValue));
+            if (!observedAtAll) return rows;
+            for (int chunk = 0; chunk < tracked.Count; chunk += ChunkSize)
             {
-                List<int> ids = _session.History.TrackedComputers(after, ChunkSize);
-                if (ids.Count == 0) break;
-                after = ids[ids.Count - 1];
-                tracked.AddRange(ids);
-                if (!observedAtAll) continue;
-                var earlier = carry
-                    ? _session.Rollup.Sums(ids[0], ids[ids.Count - 1], new[] { day.AddDays(-1), day.AddDays(-6), day.AddDays(-29) }).ToDictionary(r => (r.ComputerId, r.Day.Date))
-                    : new Dictionary<(int, DateTime), DailySums>();
+                List<int> ids = tracked.GetRange(chunk, Math.Min(ChunkSize, tracked.Count - chunk));
                 int firstRow = rows.Count;
                 foreach (var entry in accounting.Timelines(ids, startUtc, endUtc, StatesAtMidnight(accounting, ids, startUtc, day, earlier), changes))
                 {
@@ -239,7 +237,7 @@ namespace AutomateAudit.Engine
                         Timeline = TimelineText.Encode(entry.Value.Periods),
                     });
                 }
-                if (daily) AddWindowSums(rows.Skip(firstRow).ToList(), day, ids[0], ids[ids.Count - 1], earlier);
+                if (daily) AddWindowSums(rows.GetRange(firstRow, rows.Count - firstRow), day, ids[0], ids[ids.Count - 1], earlier);
             }
             return rows;
         }

@@ -79,6 +79,8 @@ namespace AutomateAudit.Engine
             DateTime todayStart = yesterdayBounds.End;
             IReadOnlyList<Interval> unobservedToday = coverage.Within(todayStart, now);
             Dictionary<int, List<StateChange>> changesToday = null;
+            Dictionary<(int, DateTime), DailySums> rowsOfDays = null;
+            bool wholeFleet = filter == null || filter.IsWholeFleet;
             var days = new List<DateTime> { yesterday, head7, head30 };
             bool firstChunk = true;
 
@@ -86,18 +88,14 @@ namespace AutomateAudit.Engine
             {
                 // The first (small) chunk reads only its own computers' changes of today, so its rows
                 // appear at once; the rest of the fleet's are read in one range scan after that.
+                // For the whole fleet, so are the three days' daily rows (one read through the day index).
                 Dictionary<int, List<StateChange>> chunkChanges;
-                if (firstChunk)
-                {
-                    chunkChanges = ConnectionAccounting.Group(_session.History.ChangesBetween(chunk.Select(c => c.ComputerId).ToList(), todayStart, now));
-                    firstChunk = false;
-                }
-                else
-                {
-                    chunkChanges = changesToday ?? (changesToday = ConnectionAccounting.Group(_session.History.AllChangesBetween(todayStart, now)));
-                }
-                int lo = chunk.Min(c => c.ComputerId), hi = chunk.Max(c => c.ComputerId);
-                var rows = _session.Rollup.Sums(lo, hi, days).ToDictionary(r => (r.ComputerId, r.Day.Date));
+                if (firstChunk) chunkChanges = ConnectionAccounting.Group(_session.History.ChangesBetween(chunk.Select(c => c.ComputerId).ToList(), todayStart, now));
+                else chunkChanges = changesToday ?? (changesToday = ConnectionAccounting.Group(_session.History.AllChangesBetween(todayStart, now)));
+                var rows = !firstChunk && wholeFleet
+                    ? rowsOfDays ?? (rowsOfDays = _session.Rollup.Sums(days, timelines: true).ToDictionary(r => (r.ComputerId, r.Day.Date)))
+                    : _session.Rollup.Sums(chunk.Min(c => c.ComputerId), chunk.Max(c => c.ComputerId), days).ToDictionary(r => (r.ComputerId, r.Day.Date));
+                firstChunk = false;
                 // Computers with history but no row for yesterday (unobserved all day, or just back) get
                 // the general accounting; so do computers with no recorded state at today's start.
                 var fallback = new List<ComputerRecord>();

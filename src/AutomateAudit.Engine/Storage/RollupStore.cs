@@ -61,14 +61,19 @@ namespace AutomateAudit.Storage
                 new { from, to }).ToList();
 
         public bool HasRows(DateTime day) =>
-            _db.QuerySingle<long>("SELECT COUNT(*) FROM `" + DailyTable + "` WHERE day = @day", new { day }) > 0;
+            _db.QuerySingle<long>("SELECT COUNT(*) FROM (SELECT 1 FROM `" + DailyTable + "` WHERE day = @day LIMIT 1) x", new { day }) > 0;
 
         /// <summary>
         /// Replaces a day's rows with the <see cref="Stage"/>d ones: upserts them (in place, so an unchanged day stays byte
-        /// for byte the same) and deletes the others.
+        /// for byte the same) and deletes the others; a day that had no rows (the nightly run) needs no search for stale ones.
         /// </summary>
-        public void ReplaceDay(DateTime day, DateTime collected, IReadOnlyList<DailyRecord> rows)
+        public void ReplaceDay(DateTime day, DateTime collected, IReadOnlyList<DailyRecord> rows, bool hadRows)
         {
+            if (!hadRows)
+            {
+                if (rows.Count > 0) UpsertStaged(day, collected);
+                return;
+            }
             var stale = new HashSet<int>(_db.Query<int>("SELECT computerid FROM `" + DailyTable + "` WHERE day = @day", new { day }));
             stale.ExceptWith(rows.Select(r => r.ComputerId));
             foreach (var ids in stale.Select((id, i) => (id, i)).GroupBy(x => x.i / UpsertBatch, x => x.id))
@@ -155,12 +160,20 @@ namespace AutomateAudit.Storage
         public void Unmark(DateTime day) =>
             _db.Execute("DELETE FROM `" + RollupTable + "` WHERE day = @day", new { day });
 
-        /// <summary>The rows a day's window sums are carried forward from (the day before, and the days that drop out), for ComputerIDs lo..hi.</summary>
-        public List<DailySums> Sums(int lo, int hi, IReadOnlyList<DateTime> days) =>
-            _db.Query<DailySums>(
-                "SELECT computerid AS ComputerId, day AS Day, online_seconds AS Online, offline_seconds AS Offline, timeline AS Timeline, end_state AS EndState, " +
-                "online_6d_seconds AS Online6d, offline_6d_seconds AS Offline6d, online_29d_seconds AS Online29d, offline_29d_seconds AS Offline29d " +
-                "FROM `" + DailyTable + "` WHERE computerid BETWEEN @lo AND @hi AND day IN @days", new { lo, hi, days }).ToList();
+        /// <summary>The rows a day's window sums are carried forward from (the day before, and the days that drop out), for ComputerIDs lo..hi; a report also reads their timelines.</summary>
+        public List<DailySums> Sums(int lo, int hi, IReadOnlyList<DateTime> days, bool timelines = true) =>
+            _db.Query<DailySums>(SumsSql(timelines) + " WHERE computerid BETWEEN @lo AND @hi AND day IN @days", new { lo, hi, days }).ToList();
+
+        /// <summary>
+        /// The same rows for every computer: a few days of the whole fleet read through the day index in one statement,
+        /// where a range of ComputerIDs would scan every day the unique key holds for each of them.
+        /// </summary>
+        public List<DailySums> Sums(IReadOnlyList<DateTime> days, bool timelines) =>
+            _db.Query<DailySums>(SumsSql(timelines) + " WHERE day IN @days ORDER BY computerid", new { days }).ToList();
+
+        private static string SumsSql(bool timelines) =>
+            "SELECT computerid AS ComputerId, day AS Day, online_seconds AS Online, offline_seconds AS Offline, " + (timelines ? "timeline AS Timeline, " : "") + "end_state AS EndState, " +
+            "online_6d_seconds AS Online6d, offline_6d_seconds AS Offline6d, online_29d_seconds AS Online29d, offline_29d_seconds AS Offline29d FROM `" + DailyTable + "`";
 
         /// <summary>The 6- and 29-day sums of the days before @day (from scratch), for computers the carry-forward cannot serve.</summary>
         public List<DailySums> SumsBefore(int lo, int hi, DateTime day) =>
