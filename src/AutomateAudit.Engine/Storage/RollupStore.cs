@@ -100,10 +100,8 @@ namespace AutomateAudit.Storage
         public void Stage(IReadOnlyList<DailyRecord> rows)
         {
             _db.Execute(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS " + DailyStaging + " (computerid INT NOT NULL PRIMARY KEY, online INT NOT NULL, offline INT NOT NULL, " +
-                "unknown INT NULL, online_seconds INT NULL, offline_seconds INT NULL, unknown_seconds INT NULL, end_state TINYINT NULL, timeline TEXT NULL, " +
-                "online_6d_seconds INT NULL, offline_6d_seconds INT NULL, online_29d_seconds INT NULL, offline_29d_seconds INT NULL) ENGINE=InnoDB; " +
-                "DELETE FROM " + DailyStaging);
+                "CREATE TEMPORARY TABLE IF NOT EXISTS " + DailyStaging + " (computerid INT NOT NULL PRIMARY KEY, " +
+                string.Join(", ", StagedColumns.Skip(1).Select(c => c.Column + " " + c.Type + " NULL")) + ") ENGINE=InnoDB; DELETE FROM " + DailyStaging);
             for (int first = 0; first < rows.Count; first += StageBatch)
             {
                 var batch = new List<object[]>();
@@ -160,9 +158,9 @@ namespace AutomateAudit.Storage
         public void Unmark(DateTime day) =>
             _db.Execute("DELETE FROM `" + RollupTable + "` WHERE day = @day", new { day });
 
-        /// <summary>The rows a day's window sums are carried forward from (the day before, and the days that drop out), for ComputerIDs lo..hi; a report also reads their timelines.</summary>
-        public List<DailySums> Sums(int lo, int hi, IReadOnlyList<DateTime> days, bool timelines = true) =>
-            _db.Query<DailySums>(SumsSql(timelines) + " WHERE computerid BETWEEN @lo AND @hi AND day IN @days", new { lo, hi, days }).ToList();
+        /// <summary>The rows a day's window sums are carried forward from (the day before, and the days that drop out), for ComputerIDs lo..hi, with their timelines (a report's first chunk).</summary>
+        public List<DailySums> Sums(int lo, int hi, IReadOnlyList<DateTime> days) =>
+            _db.Query<DailySums>(SumsSql(timelines: true) + " WHERE computerid BETWEEN @lo AND @hi AND day IN @days", new { lo, hi, days }).ToList();
 
         /// <summary>
         /// The same rows for every computer: a few days of the whole fleet read through the day index in one statement,
