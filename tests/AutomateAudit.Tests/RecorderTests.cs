@@ -70,6 +70,99 @@ namespace AutomateAudit.Tests
         }
 
         [Fact]
+        public void ARemovalAndANewComputerInTheSameRunAreBothRecorded()
+        {
+            // The run looks for removed computers only when the counts say one can exist: a new computer must not
+            // hide a removal made in the same five minutes.
+            using var h = new Harness("rec_removed_added");
+            h.Execute("INSERT INTO computers (ComputerID, Name, LastContact) VALUES (1, 'A', '2026-11-10 00:00:00'), (2, 'B', '2026-11-10 00:00:00')");
+            h.RecordAt(Start);
+            h.Execute("DELETE FROM computers WHERE ComputerID = 2; INSERT INTO computers (ComputerID, Name, LastContact) VALUES (3, 'C', '2026-11-10 00:04:00')");
+            var changes = h.RecordAt(Start.AddMinutes(5)).Changes;
+            Assert.Equal(new[] { (2, ChangeKind.Removed), (3, ChangeKind.FirstSeen) }, changes.Select(c => (c.ComputerId, c.Kind)).ToArray());
+            Assert.Equal(0, h.Scalar("SELECT COUNT(*) FROM aa_connection_state WHERE computerid = 2 AND removed = 0"));
+            Assert.Empty(h.RecordAt(Start.AddMinutes(10)).Changes);
+        }
+
+        [Fact]
+        public void TheSieveFindsExactlyTheChangesTheFullTestFinds()
+        {
+            // The recorder first sieves computers with one plain time conversion, then applies the DST-aware test.
+            // Against every kind of computer and recorded state, around a DST fall-back (America/New_York, repeated
+            // 01:00-02:00 on 2026-11-01), just after a spring-forward (2026-03-08) and on an ordinary day, the sieve must
+            // pass every change the full test finds.
+            using var h = new Harness("rec_sieve");
+            var random = new Random(11);
+            var offsets = new[] { -40 * 60, -27 * 60 - 30, -27 * 60, -26 * 60, -90, -76, -75, -74, -61, -60, -59, -46, -45, -44, -20, -16, -15, -14, -10, -1, 0, 1, 30, 59, 60, 61, 120 };
+            var nowsUtc = new[] { new DateTime(2026, 11, 1, 5, 20, 0), new DateTime(2026, 11, 1, 6, 5, 0), new DateTime(2026, 11, 1, 6, 40, 0), new DateTime(2026, 11, 1, 7, 10, 0), new DateTime(2026, 11, 10, 15, 0, 0), new DateTime(2026, 3, 8, 7, 10, 0), new DateTime(2026, 3, 8, 7, 40, 0) };
+            var zone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+            string exact = ConnectionHistoryStore.DetectStateChanges.Replace("(" + ConnectionHistoryStore.MayHaveChanged + ") AND ", "");
+            Assert.NotEqual(ConnectionHistoryStore.DetectStateChanges, exact);
+            int checkedRows = 0, found = 0;
+            // SYSTEM (the fixture's server runs in the zone) reads an ambiguous local time as the later instant; a
+            // named zone from the time zone tables reads it as the earlier one, which the sieve's hour of margin is for.
+            LoadZoneTable(h, "America/New_York");
+            foreach (string sessionZone in new[] { "SYSTEM", "America/New_York" })
+            foreach (DateTime nowUtc in nowsUtc)
+            {
+                h.Execute("SET time_zone = '" + sessionZone + "'");
+                DateTime nowLocal = TimeZoneInfo.ConvertTimeFromUtc(nowUtc, zone);
+                h.Execute("DELETE FROM computers; DELETE FROM aa_connection_state");
+                int id = 0;
+                var computers = new System.Text.StringBuilder();
+                var states = new System.Text.StringBuilder();
+                foreach (int minutes in offsets)
+                {
+                    for (int variant = 0; variant < 8; variant++)
+                    {
+                        id++;
+                        DateTime lastContact = nowLocal.AddMinutes(minutes);
+                        computers.Append(computers.Length == 0 ? "" : ",").Append($"({id}, 'PC{id}', '{lastContact:yyyy-MM-dd HH:mm:ss}')");
+                        if (variant == 7) continue; // never recorded
+                        DateTime local = DateTime.SpecifyKind(lastContact, DateTimeKind.Unspecified);
+                        DateTime utcReading = TimeZoneInfo.ConvertTimeToUtc(zone.IsInvalidTime(local) ? local.AddHours(1) : local, zone).AddHours(random.Next(3) - 1);
+                        int state = variant % 2;
+                        int removed = variant == 6 ? 1 : 0;
+                        string recordedLastContact = variant < 4 ? $"'{lastContact:yyyy-MM-dd HH:mm:ss}'" : $"'{lastContact.AddMinutes(-7):yyyy-MM-dd HH:mm:ss}'";
+                        string recordedUtc = variant == 5 ? "NULL" : $"'{utcReading:yyyy-MM-dd HH:mm:ss}'";
+                        states.Append(states.Length == 0 ? "" : ",").Append(
+                            $"({id}, {state}, {recordedLastContact}, {recordedUtc}, '{nowUtc.AddHours(-30):yyyy-MM-dd HH:mm:ss}', {removed}, '{nowUtc:yyyy-MM-dd HH:mm:ss}', '{nowUtc.AddDays(-3):yyyy-MM-dd HH:mm:ss}')");
+                    }
+                }
+                id++;
+                computers.Append($",({id}, 'NoContact', NULL)");
+                h.Execute("INSERT INTO computers (ComputerID, Name, LastContact) VALUES " + computers);
+                h.Execute("INSERT INTO aa_connection_state (computerid, state, lastcontact, lastcontact_utc, effective_utc, removed, updated_utc, first_seen_utc) VALUES " + states);
+                var args = new { nowUtc, nowLocal, offlineSeconds = 15 * 60 };
+                string Rows(string sql) => string.Join("\n", Dapper.SqlMapper.Query<(int, int, DateTime, int, DateTime?)>(h.Simulator,
+                    "SELECT ComputerId, State, EffectiveUtc, FirstSeen, LastContactUtc FROM (" + sql + ") d ORDER BY ComputerId", args));
+                string sieved = Rows(ConnectionHistoryStore.DetectStateChanges), full = Rows(exact);
+                Assert.Equal(full, sieved);
+                checkedRows += id;
+                found += full.Split('\n').Length;
+            }
+            // The cases are not trivial: many computers changed, many did not.
+            Assert.InRange(found, checkedRows / 5, checkedRows * 4 / 5);
+        }
+
+        /// <summary>Loads one zone into the server's time zone tables (once), as mariadb-tzinfo-to-sql does for a server.</summary>
+        private static void LoadZoneTable(Harness h, string zone)
+        {
+            if (h.Scalar("SELECT COUNT(*) FROM mysql.time_zone_name WHERE Name = '" + zone + "'") > 0) return;
+            var start = new System.Diagnostics.ProcessStartInfo("mariadb-tzinfo-to-sql") { RedirectStandardOutput = true, UseShellExecute = false };
+            start.ArgumentList.Add("/usr/share/zoneinfo/" + zone);
+            start.ArgumentList.Add(zone);
+            using var tool = System.Diagnostics.Process.Start(start);
+            string sql = tool.StandardOutput.ReadToEnd();
+            tool.WaitForExit();
+            Assert.Equal(0, tool.ExitCode);
+            h.Execute("USE mysql; " + sql);
+            h.Execute("USE `" + h.Settings.Database + "`");
+            Assert.Equal("2026-11-01 05:04:00", Dapper.SqlMapper.QuerySingle<DateTime>(h.Simulator,
+                "SELECT CONVERT_TZ('2026-11-01 01:04:00', '" + zone + "', '+00:00')").ToString("yyyy-MM-dd HH:mm:ss"));
+        }
+
+        [Fact]
         public void WhatIfPreviewWritesNothing()
         {
             using var h = new Harness("rec_whatif");

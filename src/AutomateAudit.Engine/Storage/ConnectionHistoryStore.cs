@@ -36,34 +36,65 @@ namespace AutomateAudit.Storage
 
         /// <summary>
         /// Every computer whose state differs from the last one recorded (or that is new, or back after a
-        /// removal), plus every tracked computer that left the computers table. One pass over computers,
-        /// joined on the state table's primary key: the cost does not depend on how much history exists.
-        /// Online means a LastContact within OfflineAfter of now, compared in UTC. The change takes effect
-        /// at the LastContact, never earlier than the previous change (rule 6) nor later than now. An offline
-        /// computer whose LastContact is unchanged keeps the UTC reading made when it went silent (in the
-        /// repeated hour of a DST fall-back the same local time comes round again).
+        /// removal). One pass over computers, joined on the state table's primary key: the cost does not depend
+        /// on how much history exists. Online means a LastContact within OfflineAfter of now, compared in UTC.
+        /// The change takes effect at the LastContact, never earlier than the previous change (rule 6) nor later
+        /// than now. An offline computer whose LastContact is unchanged keeps the UTC reading made when it went
+        /// silent (in the repeated hour of a DST fall-back the same local time comes round again).
         /// </summary>
-        internal static readonly string DetectChanges =
+        internal static readonly string DetectStateChanges =
             "SELECT x.ComputerId, x.State, x.LastContact, " +
             "LEAST(@nowUtc, GREATEST(COALESCE(x.PreviousUtc, '1000-01-01'), COALESCE(x.LastContactUtc, @nowUtc))) AS EffectiveUtc, " +
             "0 AS Removed, x.FirstSeen, x.LastContactUtc FROM (" +
-            " SELECT y.ComputerId, y.LastContact, y.PreviousUtc, y.PreviousState, y.FirstSeen, y.LastContactUtc, " +
-            " IF(y.LastContactUtc > @nowUtc - INTERVAL @offlineSeconds SECOND, 1, 0) AS State FROM (" +
-            "  SELECT z.ComputerId, z.LastContact, z.PreviousUtc, z.PreviousState, z.FirstSeen, " +
+            " SELECT y.ComputerId, y.LastContact, y.PreviousUtc, y.PreviousState, y.FirstSeen, y.LastContactUtc, " + SieveColumns("y") + ", " +
+            " IF(y.LastContactUtc > " + Cutoff + ", 1, 0) AS State FROM (" +
+            "  SELECT z.ComputerId, z.LastContact, z.PreviousUtc, z.PreviousState, z.FirstSeen, " + SieveColumns("z") + ", " +
             "  IF(z.LastContact IS NULL, NULL, IF(z.PreviousState = 0 AND z.PreviousRemoved = 0 AND z.PreviousLastContactUtc IS NOT NULL AND z.LastContact = z.PreviousLastContact, " +
             "   z.PreviousLastContactUtc, " + SqlTime.LastContactUtc("z.LastContact", "z.Converted") + ")) AS LastContactUtc FROM (" +
             "   SELECT c.ComputerID AS ComputerId, " + SqlTime.NonZero("c.LastContact") + " AS LastContact, " +
             "   CONVERT_TZ(" + SqlTime.NonZero("c.LastContact") + ", @@session.time_zone, '+00:00') AS Converted, " +
             "   s.effective_utc AS PreviousUtc, s.state AS PreviousState, s.removed AS PreviousRemoved, " +
             "   s.lastcontact AS PreviousLastContact, s.lastcontact_utc AS PreviousLastContactUtc, " +
-            "   IF(s.computerid IS NULL OR s.removed = 1, 1, 0) AS FirstSeen " +
+            "   IF(s.computerid IS NULL OR s.removed = 1, 1, 0) AS FirstSeen, " +
+            "   c.LastContact AS RawLastContact, s.computerid AS StateId, s.removed AS StateRemoved, s.state AS StateState, " +
+            "   s.lastcontact AS StateLastContact, s.lastcontact_utc AS StateLastContactUtc " +
             "   FROM computers c LEFT JOIN `" + StateTable + "` s ON s.computerid = c.ComputerID) z) y) x " +
-            "WHERE x.FirstSeen = 1 OR x.PreviousState <> x.State " +
-            "UNION ALL " +
-            // Computers gone from Automate. NOT IN (ComputerID is the primary key, never NULL) lets the server build the
-            // set of ids once from a small index instead of looking every tracked computer up in the wide computers table.
+            // The sieve comes first: the server tests the conditions in this order.
+            "WHERE (" + MayHaveChanged + ") AND (x.FirstSeen = 1 OR x.PreviousState <> x.State)";
+
+        private static string SieveColumns(string alias) =>
+            string.Join(", ", new[] { "RawLastContact", "StateId", "StateRemoved", "StateState", "StateLastContact", "StateLastContactUtc" }.Select(c => alias + "." + c));
+
+        private const string Cutoff = "(@nowUtc - INTERVAL @offlineSeconds SECOND)";
+
+        /// <summary>
+        /// A cheap first sieve, so that the exact test above (whose DST-aware reading converts each LastContact
+        /// several times) runs only on computers that may have changed. It decides the state from one plain
+        /// CONVERT_TZ reading where the exact reading (at most an hour later, or earlier when in the future)
+        /// cannot fall on the other side of the cut-off, without any conversion for an offline computer whose
+        /// LastContact is unchanged or more than 27 hours old (no two UTC offsets are further apart than 26 hours);
+        /// it passes on whatever it cannot decide (-1).
+        /// </summary>
+        internal const string MayHaveChanged =
+            "x.StateId IS NULL OR x.StateRemoved = 1 OR x.StateState <> CASE " +
+            "WHEN x.RawLastContact IS NULL OR x.RawLastContact < '1000-01-01' THEN -1 " +
+            "WHEN x.StateState = 0 AND x.StateLastContactUtc IS NOT NULL AND x.RawLastContact = x.StateLastContact THEN IF(x.StateLastContactUtc > " + Cutoff + ", 1, 0) " +
+            "WHEN x.RawLastContact <= @nowLocal - INTERVAL @offlineSeconds SECOND - INTERVAL 27 HOUR THEN 0 " +
+            "WHEN CONVERT_TZ(x.RawLastContact, @@session.time_zone, '+00:00') > " + Cutoff + " " +
+            "AND CONVERT_TZ(x.RawLastContact, @@session.time_zone, '+00:00') <= @nowUtc THEN 1 " +
+            "WHEN CONVERT_TZ(x.RawLastContact, @@session.time_zone, '+00:00') + INTERVAL 1 HOUR <= " + Cutoff + " THEN 0 " +
+            "ELSE -1 END";
+
+        /// <summary>
+        /// Tracked computers gone from Automate. NOT IN (ComputerID is the primary key, never NULL) lets the server build
+        /// the set of ids once from a small index instead of looking every tracked computer up in the wide computers table.
+        /// </summary>
+        internal static readonly string DetectRemovals =
             "SELECT s.computerid, 0, s.lastcontact, GREATEST(s.effective_utc, @nowUtc), 1, 0, s.lastcontact_utc " +
             "FROM `" + StateTable + "` s WHERE s.removed = 0 AND s.computerid NOT IN (SELECT ComputerID FROM computers)";
+
+        /// <summary>Both kinds of change in one statement (one consistent read): -WhatIf and the hosted procedure.</summary>
+        internal static readonly string DetectChanges = DetectStateChanges + " UNION ALL " + DetectRemovals;
 
         private const string ChangeColumns = "ComputerId, State, LastContact, EffectiveUtc, Removed, FirstSeen";
 
@@ -84,7 +115,14 @@ namespace AutomateAudit.Storage
                 "ComputerId INT NOT NULL PRIMARY KEY, State TINYINT NOT NULL, LastContact DATETIME NULL, " +
                 "EffectiveUtc DATETIME NOT NULL, Removed TINYINT NOT NULL, FirstSeen TINYINT NOT NULL, LastContactUtc DATETIME NULL) ENGINE=InnoDB; " +
                 "DELETE FROM aa_tmp_changes");
-            int count = _db.Execute("INSERT INTO aa_tmp_changes " + DetectChanges, args);
+            _db.Execute("INSERT INTO aa_tmp_changes " + DetectStateChanges, args);
+            if (RemovalsPossible())
+            {
+                // A computer deleted since the statement above may already have a row there: that row stays, and
+                // the removal is recorded by the next run.
+                _db.Execute("INSERT INTO aa_tmp_changes " + DetectRemovals + " ON DUPLICATE KEY UPDATE ComputerId = aa_tmp_changes.ComputerId", args);
+            }
+            var (count, earliest) = _db.QuerySingle<(long, DateTime?)>("SELECT COUNT(*), MIN(EffectiveUtc) FROM aa_tmp_changes");
             if (count == 0) return (0, null);
             _db.Execute(
                 "INSERT INTO `" + AuditTable + "` (computerid, state, lastcontact, datacollectiontime, effective_utc, collected_utc, removed, run_id) " +
@@ -95,8 +133,19 @@ namespace AutomateAudit.Storage
                 "EffectiveUtc AS effective_utc, Removed AS removed, @nowUtc AS updated_utc, EffectiveUtc AS first_seen_utc FROM aa_tmp_changes) AS dt " +
                 "ON DUPLICATE KEY UPDATE state = dt.state, lastcontact = dt.lastcontact, lastcontact_utc = dt.lastcontact_utc, " +
                 "effective_utc = dt.effective_utc, removed = dt.removed, updated_utc = dt.updated_utc", args);
-            return (count, _db.QuerySingle<DateTime?>("SELECT MIN(EffectiveUtc) FROM aa_tmp_changes"));
+            return ((int)count, earliest);
         }
+
+        /// <summary>
+        /// Whether any tracked computer can be missing from computers: the live states outnumber the computers
+        /// that matched one in the pass just made (all computers less those it found first seen). Two table
+        /// counts are much cheaper than the search for missing ids, which finds nothing on almost every run.
+        /// A computer added since that pass can hide a removal for one run; the next run records it.
+        /// </summary>
+        private bool RemovalsPossible() =>
+            _db.QuerySingle<long>(
+                "SELECT (SELECT COUNT(*) FROM `" + StateTable + "` WHERE removed = 0) - (SELECT COUNT(*) FROM computers) " +
+                "+ (SELECT COUNT(*) FROM aa_tmp_changes WHERE FirstSeen = 1)") > 0;
 
         /// <summary>The changes the last <see cref="Record"/> call wrote, in ComputerID order.</summary>
         public List<DetectedChange> RecordedChanges() =>
