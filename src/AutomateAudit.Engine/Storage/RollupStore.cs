@@ -166,9 +166,12 @@ namespace AutomateAudit.Storage
         /// The same rows for every computer: a few days of the whole fleet read through the day index in one statement,
         /// where a range of ComputerIDs would scan every day the unique key holds for each of them. Unsorted: the caller
         /// keys them, and sorting rows with a TEXT column makes the server sort row pointers and read every row twice.
+        /// The day index is forced: a few days are a tenth of 30 days' rows, so the optimizer picks a full scan of the
+        /// table, twice as slow (280 against 530-950 ms for 3 days at 100,000 computers), and slower still as the table grows.
+        /// Each day's rows were inserted together, so the index leads to neighbouring rows.
         /// </summary>
         public List<DailySums> Sums(IReadOnlyList<DateTime> days, bool timelines) =>
-            _db.Query<DailySums>(SumsSql(timelines) + " WHERE day IN @days", new { days }).ToList();
+            _db.Query<DailySums>(SumsSql(timelines) + " FORCE INDEX (ix_aa_daily_day) WHERE day IN @days", new { days }).ToList();
 
         private static string SumsSql(bool timelines) =>
             "SELECT computerid AS ComputerId, day AS Day, online_seconds AS Online, offline_seconds AS Offline, " + (timelines ? "timeline AS Timeline, " : "") + "end_state AS EndState, " +
