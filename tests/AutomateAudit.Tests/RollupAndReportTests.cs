@@ -55,6 +55,33 @@ namespace AutomateAudit.Tests
             Assert.True(report.Offline7dMinutes > 0);
         }
 
+        [Fact]
+        public void TheSummaryHoldsEveryDailyRowsFiguresForAComputerFirstSeenMidMonth()
+        {
+            // The rollup updates the month rows that exist and inserts only when some computer had none.
+            using var h = new Harness("summary_new");
+            DateTime now = DateTime.UtcNow;
+            now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+            h.Execute("INSERT INTO computers (ComputerID, Name) VALUES (1, 'A')");
+            for (int day = 10; day >= 1; day--)
+            {
+                DateTime t = now.AddDays(-day);
+                if (day == 2) h.Execute("INSERT INTO computers (ComputerID, Name) VALUES (2, 'B')");
+                h.Simulator.Execute("UPDATE computers SET LastContact = CONVERT_TZ(@t, '+00:00', @@session.time_zone) - INTERVAL @age MINUTE", new { t, age = day % 2 == 0 ? 1 : 60 });
+                h.RecordAt(t);
+            }
+            FillRunLog(h, now.AddDays(-11), now);
+            h.Db.Server.UseSimulatedClock(now);
+            new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions());
+            Assert.True(h.Scalar("SELECT COUNT(*) FROM pvl_automate_connection_audit_daily WHERE computerid = 2 AND online_seconds + offline_seconds > 0") >= 1);
+            string online = "ELT(DAYOFMONTH(d.day), " + string.Join(", ", Enumerable.Range(1, 31).Select(ConnectionAuditTables.SummaryOnline).Select(c => "s." + c)) + ")";
+            string offline = "ELT(DAYOFMONTH(d.day), " + string.Join(", ", Enumerable.Range(1, 31).Select(ConnectionAuditTables.SummaryOffline).Select(c => "s." + c)) + ")";
+            string joined = "FROM pvl_automate_connection_audit_daily d LEFT JOIN aa_connection_summary s ON s.computerid = d.computerid " +
+                "AND s.month = d.day - INTERVAL (DAYOFMONTH(d.day) - 1) DAY";
+            Assert.Equal(h.Scalar("SELECT COUNT(*) FROM pvl_automate_connection_audit_daily"), h.Scalar("SELECT COUNT(*) " + joined + " WHERE s.computerid IS NOT NULL"));
+            Assert.Equal(0, h.Scalar("SELECT COUNT(*) " + joined + " WHERE NOT (" + online + " <=> d.online_seconds AND " + offline + " <=> d.offline_seconds)"));
+        }
+
         /// <summary>Recording every 10 minutes as far as coverage is concerned (the state changes above are recorded for real).</summary>
         internal static void FillRunLog(Harness h, DateTime fromUtc, DateTime toUtc)
         {

@@ -21,6 +21,8 @@ namespace AutomateAudit.Storage
             // 100,000-computer backfill on a busy server. Ctrl+C (StopProcessing) still cancels at once.
             if (_builder.DefaultCommandTimeout == 30) _builder.DefaultCommandTimeout = 600;
             _builder.AllowUserVariables = true;
+            // UPDATE counts the rows it matched, changed or not (the summary's upsert relies on it).
+            _builder.UseAffectedRows = false;
             _builder.ConvertZeroDateTime = true;
             _builder.ApplicationName = "AutomateAudit";
         }

@@ -39,8 +39,10 @@ namespace AutomateAudit.Storage
             if (rows.Count == 0) return;
             // From the day staged by RollupStore.Stage: months that have a row are updated in place (much cheaper than
             // ON DUPLICATE KEY UPDATE, which tries an insert first), the others inserted.
-            _db.Execute("UPDATE `" + SummaryTable + "` s JOIN " + RollupStore.DailyStaging + " t ON s.computerid = t.computerid AND s.month = @month " +
+            int matched = _db.Execute("UPDATE `" + SummaryTable + "` s JOIN " + RollupStore.DailyStaging + " t ON s.computerid = t.computerid AND s.month = @month " +
                 "SET s." + on + " = t.online_seconds, s." + off + " = t.offline_seconds", new { month });
+            // The update counts the rows it found (ConnectionSettings keeps found rows): when every computer had its month's row, none is missing.
+            if (matched >= rows.Count) return;
             _db.Execute("INSERT INTO `" + SummaryTable + "` (computerid, month, " + on + ", " + off + ") " +
                 "SELECT t.computerid, @month, t.online_seconds, t.offline_seconds FROM " + RollupStore.DailyStaging + " t " +
                 "LEFT JOIN `" + SummaryTable + "` s ON s.computerid = t.computerid AND s.month = @month WHERE s.computerid IS NULL", new { month });
