@@ -129,6 +129,43 @@ namespace AutomateAudit.Tests
             Assert.Equal(new[] { "5|0|11/10/2026 14:00:00" }, Rows(connection, "SELECT computerid, state, effective_utc FROM aa_connection_state"));
         }
 
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void AdoptedEffectiveTimesNeverRunBackwardsInRecordingOrder(bool script)
+        {
+            // ProVal recorded local times. Across the 2026-11-01 fall-back in New York (01:00-02:00 twice) and after a
+            // LastContact that went back, a row can read earlier than the one recorded before it: it is raised to the
+            // running maximum of its computer's rows, and no other row changes.
+            string cs = SharedServer.NewAutomateDatabase(script ? "adopt_steps_script" : "adopt_steps");
+            using var connection = Open(cs);
+            Run(connection,
+                "CREATE TABLE pvl_automate_connection_audit (computerid INT, state TINYINT, lastcontact DATETIME, datacollectiontime DATETIME); " +
+                "CREATE TABLE pvl_automate_connection_audit_daily (computerid INT, online INT, offline INT, datacollectiontime DATETIME); " +
+                "INSERT INTO pvl_automate_connection_audit VALUES " +
+                "(1, 1, '2026-11-01 00:50:00', '2026-11-01 00:55:00'), (1, 0, '2026-11-01 01:40:00', '2026-11-01 01:59:00'), " +
+                "(1, 1, '2026-11-01 01:10:00', '2026-11-01 01:15:00'), (1, 0, '2026-11-01 01:20:00', '2026-11-01 01:40:00'), (1, 1, '2026-11-01 03:00:00', '2026-11-01 03:05:00'), " +
+                "(2, 1, '2026-11-10 10:00:00', '2026-11-10 10:05:00'), (2, 0, '2026-11-10 09:00:00', '2026-11-10 10:30:00'), (2, 1, '2026-11-10 12:00:00', '2026-11-10 12:05:00'), " +
+                "(3, 1, '2026-11-10 08:00:00', '2026-11-10 08:05:00'), (3, 0, '2026-11-10 09:00:00', '2026-11-10 09:20:00')");
+            if (script)
+            {
+                foreach (string sql in SchemaInstaller.SplitScript(SchemaInstaller.Script())) Run(connection, sql);
+            }
+            else
+            {
+                using var session = AuditSession.Open(ConnectionSettings.FromConnectionString(cs));
+                new SchemaInstaller(session).InstallAll();
+            }
+            // The server's zone (SYSTEM) reads an ambiguous 01:xx as EST (the later instant): 01:40 is 06:40 UTC, and the
+            // rows recorded after it at 01:10 and 01:20 (06:10, 06:20 UTC) are raised to 06:40.
+            Assert.Equal(new[]
+            {
+                "1|1|11/01/2026 04:50:00", "2|1|11/01/2026 06:40:00", "3|1|11/01/2026 06:40:00", "4|1|11/01/2026 06:40:00", "5|1|11/01/2026 08:00:00",
+                "6|2|11/10/2026 15:00:00", "7|2|11/10/2026 15:00:00", "8|2|11/10/2026 17:00:00",
+                "9|3|11/10/2026 13:00:00", "10|3|11/10/2026 14:00:00",
+            }, Rows(connection, "SELECT id, computerid, effective_utc FROM pvl_automate_connection_audit ORDER BY id"));
+        }
+
         [Fact]
         public void HostedInstallAuditTableCreatesTheViewsAndTheProcedureIdempotently()
         {

@@ -63,6 +63,7 @@ namespace AutomateAudit.Engine
             var statements = new List<(string Comment, string Sql)>();
             foreach (TableSpec table in Tables) statements.Add(("table " + table.Name, table.CreateSql()));
             foreach (string sql in HostedProcedures.UpgradeStatements(Tables, indexes: false)) statements.Add(("add the columns existing tables lack", sql));
+            statements.Add(("larger in-memory temporary tables for this session's adoption passes", SchemaStore.LargeTemporaryTablesSql));
             foreach (TableSpec table in Tables)
                 foreach (string sql in table.AdoptSql) statements.Add(("adopt existing rows of " + table.Name, sql));
             // After the adoption, as Install-AuditTable does: filling columns then maintains no index row by row.
@@ -128,6 +129,7 @@ namespace AutomateAudit.Engine
 
             if (results.All(r => r.Action != TableAction.Skipped))
             {
+                _session.Schema.UseLargeTemporaryTables();
                 foreach (TablePlan plan in plans)
                 {
                     foreach (string sql in plan.Spec.AdoptSql)

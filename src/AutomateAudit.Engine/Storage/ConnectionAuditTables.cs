@@ -38,10 +38,15 @@ namespace AutomateAudit.Storage
             "effective_utc = " + SqlTime.LocalToUtc("COALESCE(lastcontact, datacollectiontime)") + " " +
             "WHERE effective_utc IS NULL",
         // Local clocks repeat at a DST fall-back: effective times never run backwards in recording order.
-        // Only the rows that step back are materialised and joined (a handful): the running maximum is one sorted pass.
+        // Only the rows that step back are materialised and joined (a handful). A computer has a row below the
+        // running maximum exactly when some row is below the one before it, so a LAG pass over all rows (4 s for
+        // 4.35 million with the session's larger temporary tables) picks the computers, and the running maximum
+        // (a far slower window: 25-57 s over every row) is computed for those alone.
         "UPDATE `" + AuditTable + "` a JOIN (SELECT id, m FROM (" +
             "SELECT id, effective_utc, MAX(effective_utc) OVER (PARTITION BY computerid ORDER BY id ROWS UNBOUNDED PRECEDING) AS m " +
-            "FROM `" + AuditTable + "` WHERE computerid IN (SELECT computerid FROM `" + AuditTable + "` WHERE run_id IS NULL)) w " +
+            "FROM `" + AuditTable + "` WHERE computerid IN (SELECT l.computerid FROM (" +
+            "SELECT computerid, effective_utc, LAG(effective_utc) OVER (PARTITION BY computerid ORDER BY id) AS p FROM `" + AuditTable + "`) l " +
+            "WHERE l.effective_utc < l.p)) w " +
             "WHERE w.effective_utc < w.m) x ON x.id = a.id SET a.effective_utc = x.m",
         // Continue from the latest adopted row of each computer the module does not track yet.
         "INSERT INTO `" + StateTable + "` (computerid, state, lastcontact, effective_utc, removed, updated_utc, first_seen_utc) " +

@@ -103,6 +103,16 @@ namespace AutomateAudit.Storage
         /// <summary>Runs DDL or adoption statements that come from the module's own table definitions (never from input).</summary>
         public int Apply(string statement) => _db.Execute(statement);
 
+        /// <summary>
+        /// Lets this session's implicit temporary tables (window functions, GROUP BY) stay in memory up to 256 MB for the
+        /// adoption's passes over millions of rows, never lowering a larger setting: the LAG pass over 4.35 million
+        /// rows takes 4 s in memory, 21 s spilled to disk with the default 16 MB.
+        /// </summary>
+        public const string LargeTemporaryTablesSql =
+            "SET SESSION tmp_table_size = GREATEST(@@session.tmp_table_size, 268435456), max_heap_table_size = GREATEST(@@session.max_heap_table_size, 268435456)";
+
+        public void UseLargeTemporaryTables() => _db.Execute(LargeTemporaryTablesSql);
+
         public long CountRows(TableSpec table) => _db.QuerySingle<long>("SELECT COUNT(*) FROM `" + table.Name + "`");
 
         /// <summary>The installed schema version, or null when Install-AuditTable never ran here.</summary>
