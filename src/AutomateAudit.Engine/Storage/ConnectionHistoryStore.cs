@@ -191,8 +191,15 @@ namespace AutomateAudit.Storage
                 new { after, limit }).ToList();
 
         /// <summary>The first change adopted from a ProVal table (rows no run of the module wrote), or null.</summary>
+        /// <remarks>
+        /// Adopted rows come before the module's own, so the effective-time index finds the first one at its start. Right
+        /// after adoption every row is adopted, and a MIN over the run index read all of them (1.3 s at 4.35 million).
+        /// Without adopted rows that walk would read the whole index instead, so their existence is asked first.
+        /// </remarks>
         public DateTime? AdoptedFrom() =>
-            _db.QuerySingle<DateTime?>("SELECT MIN(effective_utc) FROM `" + AuditTable + "` WHERE run_id IS NULL");
+            _db.QuerySingle<long>("SELECT COUNT(*) FROM (SELECT 1 FROM `" + AuditTable + "` WHERE run_id IS NULL LIMIT 1) x") == 0 ? null
+            : _db.QuerySingle<DateTime?>("SELECT effective_utc FROM `" + AuditTable + "` FORCE INDEX (ix_aa_audit_effective) " +
+                "WHERE run_id IS NULL AND effective_utc IS NOT NULL ORDER BY effective_utc LIMIT 1");
 
         /// <summary>
         /// Deletes raw rows older than the cut-off in batches, except each computer's last one before it
