@@ -193,6 +193,14 @@ namespace AutomateAudit.Benchmarks
             var force = FreshBench.Once("$d = @(Invoke-DailyRollup -ConnectionString " + FreshBench.Quote(cs) + " -Force -PassThru -Confirm:$false); if ($d.Count -lt 30) { throw \"rolled $($d.Count) days\" }");
             // The days named newest first: the order a backfill script might list them in.
             var reverse = FreshBench.Once("$d = @(Invoke-DailyRollup -ConnectionString " + FreshBench.Quote(cs) + " -Day " + days + " -PassThru -Confirm:$false); if ($d.Count -ne 30) { throw \"rolled $($d.Count) days\" }");
+            // One day rolled again alone, ten rolled days after it: first as it is, then with two hours of its runs gone (every computer changes).
+            DateTime tenBack = today.AddDays(-11);
+            string once = "$d = @(Invoke-DailyRollup -ConnectionString " + FreshBench.Quote(cs) + " -Day '" + tenBack.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) +
+                "' -PassThru -Confirm:$false); if ($d.Count -ne 1) { throw \"rolled $($d.Count) days\" }";
+            var unchanged = FreshBench.Once(once);
+            DateTime[] bounds = ServerClock.Read(db.Server).ToUtc(tenBack.AddHours(6), tenBack.AddHours(8));
+            using (var sql = new MySqlConnection(cs)) sql.Execute("DELETE FROM aa_run_log WHERE started_utc >= @from AND started_utc < @to", new { from = bounds[0], to = bounds[1] });
+            var changed = FreshBench.Once(once);
             yield return $"### Backfill at {n:N0} computers (one fresh process each)";
             yield return "";
             yield return "| run | fresh process | wall | per day |";
@@ -200,6 +208,8 @@ namespace AutomateAudit.Benchmarks
             yield return $"| 30 days rolled one by one in order (in-process, the sum) | {Seconds(inOrderSeconds)} | | {Seconds(inOrderSeconds / 30)} |";
             yield return $"| Invoke-DailyRollup -Force (re-rolls all 30 days) | {Seconds(force.Cmdlet)} | {Seconds(force.Wall)} | {Seconds(force.Cmdlet / 30)} |";
             yield return $"| Invoke-DailyRollup -Day (30 days listed newest first) | {Seconds(reverse.Cmdlet)} | {Seconds(reverse.Wall)} | {Seconds(reverse.Cmdlet / 30)} |";
+            yield return $"| Invoke-DailyRollup -Day (one day, ten rolled days after it; nothing changed) | {Seconds(unchanged.Cmdlet)} | {Seconds(unchanged.Wall)} | |";
+            yield return $"| Invoke-DailyRollup -Day (the same day, two hours of its runs deleted: every computer changed) | {Seconds(changed.Cmdlet)} | {Seconds(changed.Wall)} | |";
             yield return "";
         }
 

@@ -136,29 +136,54 @@ namespace AutomateAudit.Tests
             Assert.True(chunkQueries >= 2);
         }
 
-        [Fact]
-        public void ADayRolledUpAgainAfterLaterDaysCorrectsTheirWindowSums()
+        [Theory]
+        [InlineData(6)]  // six hours of the day unobserved: smaller figures for both computers
+        [InlineData(30)] // the whole day unobserved: its rows are deleted
+        public void ADayRolledUpAgainCarriesItsChangeIntoTheWindowSumsOfLaterDays(int unobservedHours)
         {
-            using var h = new Harness("resum");
+            using var h = new Harness("resum" + unobservedHours);
             DateTime now = DateTime.UtcNow;
-            h.Execute("INSERT INTO computers (ComputerID, Name) VALUES (1, 'A')");
-            for (int hour = 24 * 5; hour >= 1; hour--)
+            h.Execute("INSERT INTO computers (ComputerID, Name) VALUES (1, 'A'), (2, 'B')");
+            for (int hour = 24 * 9; hour >= 1; hour--)
             {
                 DateTime t = now.AddHours(-hour);
-                h.Simulator.Execute("UPDATE computers SET LastContact = CONVERT_TZ(@t, '+00:00', @@session.time_zone) WHERE ComputerID = 1", new { t });
+                // A is online throughout; B is offline every fourth hour.
+                h.Simulator.Execute("UPDATE computers SET LastContact = CONVERT_TZ(@t, '+00:00', @@session.time_zone) WHERE ComputerID = 1 OR @hour % 4 <> 0", new { t, hour });
                 h.RecordAt(t);
             }
-            FillRunLog(h, now.AddDays(-6), now);
+            FillRunLog(h, now.AddDays(-10), now);
             h.Db.Server.UseSimulatedClock(now);
             new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions());
-            var before = h.Simulator.Query<(DateTime, long)>("SELECT day, online_6d_seconds FROM pvl_automate_connection_audit_daily ORDER BY day").ToList();
-            Assert.True(before.Count >= 4, "expected several rolled days");
-            Assert.All(before, d => Assert.True(d.Item2 > 0)); // online throughout: every sum is positive
-            // Damage an early day's row, roll it up again: every later day's sums are recomputed and equal again.
-            h.Execute("UPDATE pvl_automate_connection_audit_daily SET online_6d_seconds = 1 ORDER BY day DESC LIMIT 1");
-            DateTime first = before[0].Item1;
-            new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions { Days = new[] { first } }, retention: false);
-            Assert.Equal(before, h.Simulator.Query<(DateTime, long)>("SELECT day, online_6d_seconds FROM pvl_automate_connection_audit_daily ORDER BY day").ToList());
+            const string sums = "SELECT computerid, day, online_seconds, offline_seconds, online_6d_seconds, offline_6d_seconds, online_29d_seconds, offline_29d_seconds " +
+                "FROM pvl_automate_connection_audit_daily ORDER BY computerid, day";
+            // Every row's sums against the same sums taken over the daily rows now in the table.
+            const string wrongSums = "SELECT COUNT(*) FROM pvl_automate_connection_audit_daily d WHERE NOT (" +
+                "d.online_6d_seconds <=> (SELECT SUM(online_seconds) FROM pvl_automate_connection_audit_daily s WHERE s.computerid = d.computerid AND s.day BETWEEN d.day - INTERVAL 5 DAY AND d.day) AND " +
+                "d.offline_6d_seconds <=> (SELECT SUM(offline_seconds) FROM pvl_automate_connection_audit_daily s WHERE s.computerid = d.computerid AND s.day BETWEEN d.day - INTERVAL 5 DAY AND d.day) AND " +
+                "d.online_29d_seconds <=> (SELECT SUM(online_seconds) FROM pvl_automate_connection_audit_daily s WHERE s.computerid = d.computerid AND s.day BETWEEN d.day - INTERVAL 28 DAY AND d.day) AND " +
+                "d.offline_29d_seconds <=> (SELECT SUM(offline_seconds) FROM pvl_automate_connection_audit_daily s WHERE s.computerid = d.computerid AND s.day BETWEEN d.day - INTERVAL 28 DAY AND d.day))";
+            var before = h.Simulator.Query<(int, DateTime, long, long, long, long, long, long)>(sums).ToList();
+            Assert.Equal(0, h.Scalar(wrongSums));
+            var days = h.Db.Rollup.RolledDays(DateTime.MinValue, DateTime.MaxValue);
+            Assert.True(days.Count >= 8, "rolled days: " + days.Count);
+            // The second day (the first is only partly recorded): seven later days carry it in their sums.
+            RolledDayBounds day = days[1];
+            DateTime gapFrom = unobservedHours >= 24 ? day.StartUtc.AddHours(-3) : day.StartUtc.AddHours(6);
+            h.Simulator.Execute("DELETE FROM aa_run_log WHERE started_utc > @from AND started_utc < @to", new { from = gapFrom, to = gapFrom.AddHours(unobservedHours) });
+
+            new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions { Days = new[] { day.Day } }, retention: false);
+
+            var after = h.Simulator.Query<(int, DateTime, long, long, long, long, long, long)>(sums).ToList();
+            Assert.Equal(0, h.Scalar(wrongSums));
+            var changedDay = h.Simulator.Query<(int, long)>("SELECT computerid, online_seconds FROM pvl_automate_connection_audit_daily WHERE day = @day", new { day = day.Day }).ToList();
+            if (unobservedHours >= 24) Assert.Empty(changedDay);
+            else Assert.Equal(2, changedDay.Count(r => r.Item2 < 24 * 3600 - unobservedHours * 3600 + 3600));
+            // Every later day of both computers now has smaller sums; the rows before the day are untouched.
+            var laterBefore = before.Where(r => r.Item2 > day.Day).ToList();
+            var laterAfter = after.Where(r => r.Item2 > day.Day).ToList();
+            Assert.Equal(laterBefore.Count, laterAfter.Count);
+            Assert.All(laterBefore.Zip(laterAfter, (b, a) => (b, a)), p => Assert.True(p.a.Item7 < p.b.Item7, p.b.Item2.ToString("yyyy-MM-dd") + ": " + p.b.Item7 + " then " + p.a.Item7));
+            Assert.Equal(before.Where(r => r.Item2 < day.Day), after.Where(r => r.Item2 < day.Day));
         }
     }
 }

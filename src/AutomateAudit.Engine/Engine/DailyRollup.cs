@@ -173,17 +173,18 @@ namespace AutomateAudit.Engine
                     var tracked = new List<int>();
                     List<DailyRecord> rows = ComputeDay(day, startUtc, endUtc, daily, tracked);
                     AfterDayRead?.Invoke(day);
-                    _session.Rollup.Stage(rows); // read by both writes below
+                    // Later rolled days whose 29-day span includes this day. A day this run rolls up next is reopened, not
+                    // corrected: an interrupted run leaves it due, never stale. The others get this day's change added to their sums.
+                    var later = _session.Rollup.RolledDays(day.AddDays(1), day.AddDays(28)).Select(l => l.Day.Date).ToList();
+                    var reopened = later.Where(d => laterInThisRun != null && laterInThisRun.Contains(d)).ToList();
+                    var corrected = daily ? later.Except(reopened).ToList() : new List<DateTime>();
+                    _session.Rollup.Stage(rows); // read by the writes below
+                    bool changed = corrected.Count > 0 && _session.Rollup.StageWindowChanges(day) > 0;
                     if (daily) _session.Rollup.ReplaceDay(day, day.AddDays(1), rows, hadRows);
                     _session.Summary.ReplaceDay(day, rows, tracked);
                     _session.Rollup.MarkRolled(day, startUtc, endUtc, rows.Count);
-                    // Later rolled days whose 29-day span includes this day.
-                    foreach (RolledDayBounds later in _session.Rollup.RolledDays(day.AddDays(1), day.AddDays(28)))
-                    {
-                        // A day this run rolls up next is reopened, not recomputed: an interrupted run leaves it due, never stale.
-                        if (laterInThisRun != null && laterInThisRun.Contains(later.Day.Date)) _session.Rollup.Unmark(later.Day.Date);
-                        else if (daily) _session.Rollup.RecomputeWindowSums(later.Day.Date);
-                    }
+                    foreach (DateTime d in reopened) _session.Rollup.Unmark(d);
+                    if (changed) _session.Rollup.AddWindowChanges(day, corrected);
                     return new RolledDay
                     {
                         Day = day, StartUtc = DateTime.SpecifyKind(startUtc, DateTimeKind.Utc), EndUtc = DateTime.SpecifyKind(endUtc, DateTimeKind.Utc),

@@ -185,15 +185,37 @@ namespace AutomateAudit.Storage
                 "FROM `" + DailyTable + "` WHERE computerid BETWEEN @lo AND @hi AND day BETWEEN @day - INTERVAL 28 DAY AND @day - INTERVAL 1 DAY GROUP BY computerid",
                 new { lo, hi, day }).ToList();
 
-        /// <summary>Recomputes the 6- and 29-day sums on one day's rows from the daily rows before it.</summary>
-        public void RecomputeWindowSums(DateTime day) =>
+        /// <summary>Each computer's change in a day's online and offline seconds, staged before the day is replaced (a temporary table of this session).</summary>
+        public const string WindowChanges = "aa_tmp_window_changes";
+
+        /// <summary>
+        /// Before a day's rows are replaced by the <see cref="Stage"/>d ones: how much each computer's online and offline
+        /// seconds change (a row missing on either side counts as nothing). Returns how many computers changed.
+        /// </summary>
+        public int StageWindowChanges(DateTime day)
+        {
+            _db.Execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + WindowChanges + " (computerid INT NOT NULL PRIMARY KEY, " +
+                "online_seconds INT NOT NULL, offline_seconds INT NOT NULL) ENGINE=InnoDB; DELETE FROM " + WindowChanges);
+            return _db.Execute(
+                "INSERT INTO " + WindowChanges + " (computerid, online_seconds, offline_seconds) " +
+                "SELECT computerid, SUM(online_seconds), SUM(offline_seconds) FROM (" +
+                "SELECT computerid, online_seconds, offline_seconds FROM " + DailyStaging + " UNION ALL " +
+                "SELECT computerid, -online_seconds, -offline_seconds FROM `" + DailyTable + "` WHERE day = @day) x " +
+                "GROUP BY computerid HAVING SUM(online_seconds) <> 0 OR SUM(offline_seconds) <> 0", new { day });
+        }
+
+        /// <summary>
+        /// Adds the <see cref="StageWindowChanges"/> of @day to the 6- and 29-day sums of the later days whose spans
+        /// include it: one statement touching only the computers that changed, where recomputing each later day from
+        /// its 29 days of rows took 10-20 s a day at 100,000 computers.
+        /// </summary>
+        public void AddWindowChanges(DateTime day, IReadOnlyList<DateTime> laterDays) =>
             _db.Execute(
-                "UPDATE `" + DailyTable + "` d JOIN (" +
-                "SELECT computerid, SUM(online_seconds) AS on29, SUM(offline_seconds) AS off29, " +
-                "SUM(IF(day >= @day - INTERVAL 5 DAY, online_seconds, 0)) AS on6, SUM(IF(day >= @day - INTERVAL 5 DAY, offline_seconds, 0)) AS off6 " +
-                "FROM `" + DailyTable + "` WHERE day BETWEEN @day - INTERVAL 28 DAY AND @day GROUP BY computerid) s ON s.computerid = d.computerid " +
-                "SET d.online_6d_seconds = s.on6, d.offline_6d_seconds = s.off6, d.online_29d_seconds = s.on29, d.offline_29d_seconds = s.off29 " +
-                "WHERE d.day = @day", new { day });
+                "UPDATE `" + DailyTable + "` d JOIN " + WindowChanges + " c ON c.computerid = d.computerid SET " +
+                "d.online_6d_seconds = d.online_6d_seconds + IF(d.day <= @day + INTERVAL 5 DAY, c.online_seconds, 0), " +
+                "d.offline_6d_seconds = d.offline_6d_seconds + IF(d.day <= @day + INTERVAL 5 DAY, c.offline_seconds, 0), " +
+                "d.online_29d_seconds = d.online_29d_seconds + c.online_seconds, d.offline_29d_seconds = d.offline_29d_seconds + c.offline_seconds " +
+                "WHERE d.day IN @laterDays AND d.day > @day AND d.day <= @day + INTERVAL 28 DAY", new { day, laterDays });
 
         public long CountBefore(DateTime day) =>
             _db.QuerySingle<long>("SELECT COUNT(*) FROM `" + DailyTable + "` WHERE day < @day", new { day });
