@@ -105,6 +105,39 @@ namespace AutomateAudit.Tests
             Assert.Equal(new[] { "1|1|0" }, Rows(connection, "SELECT computerid, state, removed FROM pvl_automate_connection_audit"));
         }
 
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void ASchemaTwoInstallationGetsTheCoveringIndexesAndKeepsEveryRow(bool hostedScript)
+        {
+            const string indexes = "SELECT INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() " +
+                "AND TABLE_NAME = 'pvl_automate_connection_audit' ORDER BY INDEX_NAME, SEQ_IN_INDEX";
+            string fresh = SharedServer.NewAutomateDatabase("schema3_fresh");
+            using (var session = AuditSession.Open(ConnectionSettings.FromConnectionString(fresh))) new SchemaInstaller(session).InstallAll();
+            List<string> expected;
+            using (var connection = Open(fresh)) expected = Rows(connection, indexes);
+            Assert.Contains("ix_aa_audit_computer_changes|4|removed", expected);
+
+            // An installation of schema 2, with history in it.
+            string cs = SharedServer.NewAutomateDatabase("schema3_upgrade" + (hostedScript ? "_script" : ""));
+            using var db = Open(cs);
+            using (var session = AuditSession.Open(ConnectionSettings.FromConnectionString(cs))) new SchemaInstaller(session).InstallAll();
+            Run(db, "INSERT INTO computers (ComputerID, Name, LastContact) VALUES (1, 'A', NOW()), (2, 'B', NOW() - INTERVAL 1 HOUR)");
+            Run(db, "CALL aa_record_connections(15)");
+            Run(db, "ALTER TABLE pvl_automate_connection_audit DROP INDEX ix_aa_audit_computer_changes, DROP INDEX ix_aa_audit_effective_changes, " +
+                "ADD KEY ix_aa_audit_computer_effective (computerid, effective_utc), ADD KEY ix_aa_audit_effective (effective_utc); " +
+                "UPDATE aa_schema_version SET version = 2 WHERE component = 'schema'");
+            var rows = Rows(db, "SELECT * FROM pvl_automate_connection_audit ORDER BY id");
+            Assert.Equal(2, rows.Count);
+
+            if (hostedScript) foreach (string sql in SchemaInstaller.SplitScript(SchemaInstaller.Script())) Run(db, sql);
+            else using (var session = AuditSession.Open(ConnectionSettings.FromConnectionString(cs))) new SchemaInstaller(session).InstallAll();
+
+            Assert.Equal(expected, Rows(db, indexes));
+            Assert.Equal(rows, Rows(db, "SELECT * FROM pvl_automate_connection_audit ORDER BY id"));
+            Assert.Equal(new[] { "schema|3" }, Rows(db, "SELECT component, version FROM aa_schema_version"));
+        }
+
         [Fact]
         public void HostedScriptUpgradesProValTablesAndAdoptsTheirRows()
         {

@@ -50,7 +50,8 @@ namespace AutomateAudit.Tests
             Assert.Equal(2, plan.Statements.Count);
             string ddl = plan.Statements[0];
             Assert.Same(plan.Statements[1], plan.IndexStatement);
-            Assert.Contains("ADD KEY `ix_aa_audit_computer_effective`", plan.IndexStatement);
+            Assert.Contains("ADD KEY `ix_aa_audit_computer_changes` (`computerid`, `effective_utc`, `state`, `removed`)", plan.IndexStatement);
+            Assert.DoesNotContain("DROP", plan.IndexStatement);
             Assert.DoesNotContain("ADD COLUMN", plan.IndexStatement);
             Assert.DoesNotContain("ADD KEY", ddl);
             Assert.Contains("ADD COLUMN `id` BIGINT UNSIGNED NOT NULL AUTO_INCREMENT FIRST", ddl);
@@ -59,6 +60,22 @@ namespace AutomateAudit.Tests
             Assert.DoesNotContain("ADD COLUMN `computerid`", ddl);
             Assert.DoesNotContain("DROP", ddl);
             Assert.DoesNotContain("MODIFY", ddl);
+        }
+
+        [Fact]
+        public void AnIndexOfAnEarlierSchemaIsDroppedOnceTheOneThatSupersedesItIsBuilt()
+        {
+            var spec = ConnectionAuditTables.Audit;
+            var schema2 = new[] { "PRIMARY", "ix_aa_audit_computer_effective", "ix_aa_audit_effective", "ix_aa_audit_run" };
+            var plan = SchemaStore.PlanTable(spec, spec.Columns.Select(c => c.Name).ToList(), schema2);
+            Assert.Equal(new[] { plan.IndexStatement }, plan.Statements);
+            Assert.Equal("ALTER TABLE `pvl_automate_connection_audit`\n" +
+                "  ADD KEY `ix_aa_audit_computer_changes` (`computerid`, `effective_utc`, `state`, `removed`),\n" +
+                "  ADD KEY `ix_aa_audit_effective_changes` (`effective_utc`, `computerid`, `state`, `removed`),\n" +
+                "  DROP INDEX `ix_aa_audit_computer_effective`,\n  DROP INDEX `ix_aa_audit_effective`", plan.IndexStatement);
+            Assert.Contains("dropped superseded indexes ix_aa_audit_computer_effective, ix_aa_audit_effective", plan.Summary);
+            // Installed already with the new ones (or by hand without the old ones): nothing to do.
+            Assert.Empty(SchemaStore.PlanTable(spec, spec.Columns.Select(c => c.Name).ToList(), new[] { "PRIMARY", "ix_aa_audit_computer_changes", "ix_aa_audit_effective_changes", "ix_aa_audit_run" }).Statements);
         }
 
         [Fact]

@@ -22,12 +22,12 @@ namespace AutomateAudit.Engine
 
     /// <summary>
     /// Creates the module's tables or brings existing ones (including ProVal's) up to the module's shape
-    /// without losing a row: columns and indexes are only ever added. Touches no other table.
+    /// without losing a row: columns and indexes are only ever added (an index a later one supersedes is dropped). Touches no other table.
     /// </summary>
     internal sealed class SchemaInstaller
     {
-        /// <summary>2: aa_connection_summary (the long-term figures).</summary>
-        public const int SchemaVersion = 2;
+        /// <summary>2: aa_connection_summary (the long-term figures). 3: covering indexes on the raw history.</summary>
+        public const int SchemaVersion = 3;
 
         public static readonly IReadOnlyList<TableSpec> Tables = new[]
         {

@@ -198,7 +198,7 @@ namespace AutomateAudit.Storage
         /// </remarks>
         public DateTime? AdoptedFrom() =>
             _db.QuerySingle<long>("SELECT COUNT(*) FROM (SELECT 1 FROM `" + AuditTable + "` WHERE run_id IS NULL LIMIT 1) x") == 0 ? null
-            : _db.QuerySingle<DateTime?>("SELECT effective_utc FROM `" + AuditTable + "` FORCE INDEX (ix_aa_audit_effective) " +
+            : _db.QuerySingle<DateTime?>("SELECT effective_utc FROM `" + AuditTable + "` FORCE INDEX (ix_aa_audit_effective_changes) " +
                 "WHERE run_id IS NULL AND effective_utc IS NOT NULL ORDER BY effective_utc LIMIT 1");
 
         /// <summary>

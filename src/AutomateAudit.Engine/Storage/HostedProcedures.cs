@@ -129,6 +129,9 @@ namespace AutomateAudit.Storage
                 {
                     body.Append("  IF NOT EXISTS (SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + table +
                         " AND INDEX_NAME = '" + index.Name + "') THEN ALTER TABLE `" + spec.Name + "` ADD " + index.Clause() + "; END IF;\n");
+                    if (index.Replaces != null)
+                        body.Append("  IF EXISTS (SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + table +
+                            " AND INDEX_NAME = '" + index.Replaces + "') THEN ALTER TABLE `" + spec.Name + "` DROP INDEX `" + index.Replaces + "`; END IF;\n");
                 }
             }
             return new[]

@@ -29,7 +29,7 @@ namespace AutomateAudit.Storage
 
     /// <summary>
     /// The module's tables as the server has them (information_schema), the DDL that creates or extends
-    /// them (columns and indexes are only ever added), and the installed schema version.
+    /// them (columns and indexes are only ever added, but for an index a later one supersedes), and the installed schema version.
     /// </summary>
     internal sealed class SchemaStore
     {
@@ -81,10 +81,12 @@ namespace AutomateAudit.Storage
 
             var missingIndexes = spec.Indexes.Where(i => !haveIndex.Contains(i.Name)).ToList();
             if (missingIndexes.Count > 0) said.Add("added index" + (missingIndexes.Count > 1 ? "es " : " ") + string.Join(", ", missingIndexes.Select(i => i.Name)));
+            var superseded = spec.Indexes.Where(i => i.Replaces != null && haveIndex.Contains(i.Replaces)).Select(i => i.Replaces).ToList();
+            if (superseded.Count > 0) said.Add("dropped superseded index" + (superseded.Count > 1 ? "es " : " ") + string.Join(", ", superseded));
 
             var statements = clauses.Count == 0 ? new string[0] : new[] { "ALTER TABLE `" + spec.Name + "`\n  " + string.Join(",\n  ", clauses) };
-            string indexes = missingIndexes.Count == 0 ? null
-                : "ALTER TABLE `" + spec.Name + "`\n  " + string.Join(",\n  ", missingIndexes.Select(i => "ADD " + i.Clause()));
+            var indexClauses = missingIndexes.Select(i => "ADD " + i.Clause()).Concat(superseded.Select(name => "DROP INDEX `" + name + "`")).ToList();
+            string indexes = indexClauses.Count == 0 ? null : "ALTER TABLE `" + spec.Name + "`\n  " + string.Join(",\n  ", indexClauses);
             return new TablePlan(spec, exists: true, statements, string.Join("; ", said), indexes);
         }
 

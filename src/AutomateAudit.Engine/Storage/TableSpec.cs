@@ -65,6 +65,8 @@ namespace AutomateAudit.Storage
         public string Name { get; }
         public bool Unique { get; }
         public IReadOnlyList<string> Columns { get; }
+        /// <summary>An index of an earlier schema this one supersedes: dropped where it exists, once this one is built.</summary>
+        public string Replaces { get; set; }
         public string Clause() => (Unique ? "UNIQUE KEY `" : "KEY `") + Name + "` (" + string.Join(", ", Columns.Select(c => "`" + c + "`")) + ")";
     }
 }

@@ -183,7 +183,7 @@ namespace AutomateAudit.Cmdlets
             }
             else if (installed < SchemaInstaller.SchemaVersion)
             {
-                // An upgrade added tables (aa_connection_summary in schema 2): they are created, and existing rows adopted, by Install-AuditTable.
+                // An upgrade added tables or indexes (aa_connection_summary in schema 2, covering indexes in 3): Install-AuditTable adds them, keeping every row.
                 ThrowTerminatingError(new ErrorRecord(
                     new InvalidOperationException("The AutomateAudit tables in " + session.Settings.Describe() + " are schema version " + installed +
                         "; this module needs version " + SchemaInstaller.SchemaVersion + ". Run Install-AuditTable (it keeps every row)."),
