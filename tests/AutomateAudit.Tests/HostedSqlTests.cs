@@ -200,6 +200,48 @@ namespace AutomateAudit.Tests
         }
 
         [Fact]
+        public void InstallingAgainRunsTheWholeTableAdoptionPassesOnlyForRowsClaimedNow()
+        {
+            string cs = SharedServer.NewAutomateDatabase("adopt_again");
+            using var connection = Open(cs);
+            Run(connection,
+                "CREATE TABLE pvl_automate_connection_audit (computerid INT, state TINYINT, lastcontact DATETIME, datacollectiontime DATETIME); " +
+                "INSERT INTO pvl_automate_connection_audit VALUES (3, 1, '2026-11-10 08:00:00', '2026-11-10 08:05:00'), (3, 0, '2026-11-10 09:00:00', '2026-11-10 09:20:00')");
+            List<string> Install()
+            {
+                var statements = new List<string>();
+                using (var session = AuditSession.Open(ConnectionSettings.FromConnectionString(cs), m => { if (m.StartsWith("SQL (", StringComparison.Ordinal)) statements.Add(m.Substring(m.IndexOf("): ", StringComparison.Ordinal) + 3)); }))
+                    new SchemaInstaller(session).InstallAll();
+                return statements;
+            }
+            bool StepBackFix(string sql) => sql.StartsWith("UPDATE `pvl_automate_connection_audit` a JOIN (SELECT id, m FROM", StringComparison.Ordinal);
+            bool StateFromAdopted(string sql) => sql.StartsWith("INSERT INTO `aa_connection_state`", StringComparison.Ordinal);
+            bool SummaryCopy(string sql) => sql.StartsWith("INSERT INTO `aa_connection_summary`", StringComparison.Ordinal);
+
+            var first = Install();
+            Assert.Contains(first, StepBackFix);
+            Assert.Contains(first, StateFromAdopted);
+            Assert.Contains(first, SummaryCopy);
+            // Over the finished installation, nothing to claim: no pass over the whole table, no copy from before schema 2.
+            var again = Install();
+            Assert.Contains(again, sql => sql.StartsWith("UPDATE `pvl_automate_connection_audit` SET collected_utc", StringComparison.Ordinal));
+            Assert.DoesNotContain(again, StepBackFix);
+            Assert.DoesNotContain(again, StateFromAdopted);
+            Assert.DoesNotContain(again, SummaryCopy);
+
+            // ProVal's monitor, still running, adds a row that reads earlier than the one before it, and a new computer.
+            Run(connection, "INSERT INTO pvl_automate_connection_audit (computerid, state, lastcontact, datacollectiontime) VALUES " +
+                "(3, 1, '2026-11-10 08:30:00', '2026-11-10 09:25:00'), (4, 1, '2026-11-10 10:00:00', '2026-11-10 10:05:00')");
+            var claimed = Install();
+            Assert.Contains(claimed, StepBackFix);
+            Assert.Contains(claimed, StateFromAdopted);
+            Assert.DoesNotContain(claimed, SummaryCopy);
+            Assert.Equal(new[] { "3|11/10/2026 13:00:00", "3|11/10/2026 14:00:00", "3|11/10/2026 14:00:00", "4|11/10/2026 15:00:00" },
+                Rows(connection, "SELECT computerid, effective_utc FROM pvl_automate_connection_audit ORDER BY id"));
+            Assert.Equal(new[] { "3|0", "4|1" }, Rows(connection, "SELECT computerid, state FROM aa_connection_state ORDER BY computerid"));
+        }
+
+        [Fact]
         public void HostedInstallAuditTableCreatesTheViewsAndTheProcedureIdempotently()
         {
             using var h = new Harness("hosted_install");

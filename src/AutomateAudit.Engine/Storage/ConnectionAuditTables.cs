@@ -131,10 +131,10 @@ namespace AutomateAudit.Storage
         /// rolled-up day in a pair of columns (no timeline, no per-row overhead per day), kept -RetainSummaryMonths.
         /// Written by the rollup in the same transaction as the daily row, with the same numbers; days older than
         /// -RetainDays get only these. The clustered key serves the reports (a computer's months are one range).
-        /// Adoption copies the figures of days an earlier version rolled up (one row per computer and month).
+        /// Adoption copies the figures of days a version before schema 2 rolled up (one row per computer and month).
         /// </summary>
         public static readonly TableSpec Summary = new TableSpec(SummaryTable, "ConnectionAudit", SummaryColumns(), "computerid, month", null,
-            CopyDailyToSummarySql());
+            CopyDailyToSummarySql()) { AdoptBelowVersion = 2 };
 
         private static string CopyDailyToSummarySql()
         {

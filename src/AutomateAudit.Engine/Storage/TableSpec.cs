@@ -38,9 +38,18 @@ namespace AutomateAudit.Storage
             PrimaryKey == null ? new string[0] : PrimaryKey.Split(',').Select(c => c.Trim()).ToArray();
         public IReadOnlyList<IndexSpec> Indexes { get; }
 
-        /// <summary>Run after install on every pass (each statement is idempotent): fills the module's columns on rows an
-        /// earlier ProVal installation wrote, and derives the module's own state from them.</summary>
+        /// <summary>
+        /// Run after install (each statement is idempotent): fills the module's columns on rows an earlier ProVal
+        /// installation wrote, and derives the module's own state from them. The first statement claims the rows not
+        /// adopted yet; the others act on what it claimed, so over a finished installation they run only when it claimed some.
+        /// </summary>
         public IReadOnlyList<string> AdoptSql { get; }
+
+        /// <summary>A one-off adoption (a migration between schema versions): runs only over a database installed below this version.</summary>
+        public int? AdoptBelowVersion { get; set; }
+
+        /// <summary>Whether <see cref="AdoptSql"/> runs over a database at this installed schema version (null: never installed).</summary>
+        public bool AdoptsOver(int? installed) => installed == null || AdoptBelowVersion == null || installed < AdoptBelowVersion;
 
         public string CreateSql()
         {

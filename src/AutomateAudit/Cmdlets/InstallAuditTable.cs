@@ -35,8 +35,15 @@ namespace AutomateAudit.Cmdlets
                 var plans = installer.Plan();
                 var approved = new HashSet<TablePlan>(plans.Where(plan => plan.Statements.Count > 0
                     && ShouldProcess(session.Settings.Database + "." + plan.Spec.Name, string.Join(";\n", plan.Statements))));
-                foreach (var result in installer.Apply(plans, approved,
-                    obj => ShouldProcess(session.Settings.Database + "." + obj.Name, "CREATE OR REPLACE " + obj.Kind)))
+                var results = installer.Apply(plans, approved, obj => ShouldProcess(session.Settings.Database + "." + obj.Name, "CREATE OR REPLACE " + obj.Kind));
+                if (results.Any(r => r.Table == ConnectionAuditTables.AuditTable && r.Changes != null && r.Changes.Contains("adopted")))
+                {
+                    var pending = new DailyRollup(session, ServerClock.Read(session.Server)).PendingDays(new RollupOptions());
+                    if (pending.Count > 0)
+                        WriteWarning(pending.Count + " days of adopted ProVal history (" + pending[0].ToString("yyyy-MM-dd") + " to " + pending[pending.Count - 1].ToString("yyyy-MM-dd") +
+                            ") are not rolled up yet. Run Invoke-DailyRollup now: until it has rolled them up, Get-ConnectionReport accounts those days from the raw history, which takes far longer.");
+                }
+                foreach (var result in results)
                 {
                     if (result.Action == TableAction.Skipped && result.Changes != null && result.Changes.StartsWith("not created: ", System.StringComparison.Ordinal))
                         WriteWarning(result.Table + ": " + result.Changes);
