@@ -130,6 +130,16 @@ namespace AutomateAudit.PowerShell.Tests
             Assert.Contains("aa_connection_summary", Tables(db));
             ps.Run("Update-ConnectionAudit -ConnectionString $cs -Confirm:$false", ("cs", cs));
             Assert.Equal(1, db.QuerySingle<long>("SELECT COUNT(*) FROM aa_run_log WHERE status = 'ok'"));
+
+            // Tables a newer module version installed: a clear error, nothing written.
+            db.Execute("UPDATE aa_schema_version SET version = @v WHERE component = 'schema'", new { v = SchemaVersion + 1 });
+            var (_, newer) = ps.TryRun("Update-ConnectionAudit -ConnectionString $cs -Confirm:$false", ("cs", cs));
+            Assert.StartsWith("SchemaNewer,", Assert.Single(newer).FullyQualifiedErrorId);
+            Assert.Contains("Update this module", newer[0].ToString());
+            Assert.Equal(1, db.QuerySingle<long>("SELECT COUNT(*) FROM aa_run_log"));
+            var (_, install) = ps.TryRun("Install-AuditTable -ConnectionString $cs -Confirm:$false", ("cs", cs));
+            Assert.StartsWith("SchemaNewer,", Assert.Single(install).FullyQualifiedErrorId);
+            Assert.Equal(SchemaVersion + 1, db.QuerySingle<int>("SELECT version FROM aa_schema_version WHERE component = 'schema'"));
         }
 
         [Fact]

@@ -239,6 +239,23 @@ namespace AutomateAudit.Tests
             Assert.Equal(new[] { "3|11/10/2026 13:00:00", "3|11/10/2026 14:00:00", "3|11/10/2026 14:00:00", "4|11/10/2026 15:00:00" },
                 Rows(connection, "SELECT computerid, effective_utc FROM pvl_automate_connection_audit ORDER BY id"));
             Assert.Equal(new[] { "3|0", "4|1" }, Rows(connection, "SELECT computerid, state FROM aa_connection_state ORDER BY computerid"));
+
+            // A row without any usable time is never adopted, so it is not claimed (nor the passes run) on every install.
+            Run(connection, "INSERT INTO pvl_automate_connection_audit (computerid, state, lastcontact, datacollectiontime) VALUES (6, 1, NULL, NULL)");
+            Assert.DoesNotContain(Install(), StepBackFix);
+
+            // An install that stopped after claiming rows (its mark left behind): the next one runs the passes again.
+            Run(connection, "INSERT INTO pvl_automate_connection_audit (computerid, state, lastcontact, datacollectiontime) VALUES (5, 1, '2026-11-10 11:00:00', '2026-11-10 11:05:00')");
+            Run(connection, ConnectionAuditTables.Audit.AdoptSql[0]);
+            Run(connection, "INSERT INTO aa_schema_version (component, version, module_version, updated_utc) VALUES ('adoption', 0, 'test', UTC_TIMESTAMP())");
+            Assert.Contains(Install(), StateFromAdopted);
+            Assert.Equal(new[] { "3|0", "4|1", "5|1" }, Rows(connection, "SELECT computerid, state FROM aa_connection_state ORDER BY computerid"));
+            Assert.Equal(new[] { "schema|3" }, Rows(connection, "SELECT component, version FROM aa_schema_version"));
+
+            // The state table dropped since (an uninstall stopped half-way): recreated, and filled from the adopted rows again.
+            Run(connection, "DROP TABLE aa_connection_state");
+            Assert.Contains(Install(), StateFromAdopted);
+            Assert.Equal(new[] { "3|1", "4|1", "5|1" }, Rows(connection, "SELECT computerid, state FROM aa_connection_state ORDER BY computerid"));
         }
 
         [Fact]

@@ -136,6 +136,34 @@ namespace AutomateAudit.Tests
             Assert.True(chunkQueries >= 2);
         }
 
+        [Fact]
+        public void ADayWhoseDailyRowsRetentionDeletedIsRolledAgainWithoutCountingItTwice()
+        {
+            // Retention deleted the day's daily rows; the summary and the later days' sums still hold its figures
+            // (-RetainDays raised afterwards makes the day due for a daily row again).
+            using var h = new Harness("resum_deleted");
+            DateTime now = DateTime.UtcNow;
+            h.Execute("INSERT INTO computers (ComputerID, Name) VALUES (1, 'A'), (2, 'B')");
+            for (int hour = 24 * 9; hour >= 1; hour--)
+            {
+                DateTime t = now.AddHours(-hour);
+                h.Simulator.Execute("UPDATE computers SET LastContact = CONVERT_TZ(@t, '+00:00', @@session.time_zone) WHERE ComputerID = 1 OR @hour % 4 <> 0", new { t, hour });
+                h.RecordAt(t);
+            }
+            FillRunLog(h, now.AddDays(-10), now);
+            h.Db.Server.UseSimulatedClock(now);
+            new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions());
+            const string rows = "SELECT computerid, day, online_seconds, offline_seconds, online_6d_seconds, offline_6d_seconds, online_29d_seconds, offline_29d_seconds " +
+                "FROM pvl_automate_connection_audit_daily ORDER BY computerid, day";
+            var before = h.Simulator.Query<(int, DateTime, long, long, long, long, long, long)>(rows).ToList();
+            DateTime day = h.Db.Rollup.RolledDays(DateTime.MinValue, DateTime.MaxValue)[1].Day;
+            Assert.Equal(2, h.Simulator.Execute("DELETE FROM pvl_automate_connection_audit_daily WHERE day = @day", new { day }));
+
+            new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions { Days = new[] { day } }, retention: false);
+
+            Assert.Equal(before, h.Simulator.Query<(int, DateTime, long, long, long, long, long, long)>(rows).ToList());
+        }
+
         [Theory]
         [InlineData(6)]  // six hours of the day unobserved: smaller figures for both computers
         [InlineData(30)] // the whole day unobserved: its rows are deleted

@@ -140,6 +140,14 @@ namespace AutomateAudit.Engine
             return days;
         }
 
+        /// <summary>The pending days before the first recording run: adopted ProVal history not rolled up yet.</summary>
+        public IReadOnlyList<DateTime> PendingAdoptedDays()
+        {
+            DateTime? firstRun = _session.RunLog.FirstSuccessfulRun(Coverage.Job)?.StartedUtc;
+            DateTime? recordedFrom = firstRun.HasValue ? _clock.ToLocal(firstRun.Value).Date : (DateTime?)null;
+            return PendingDays(new RollupOptions()).Where(d => recordedFrom == null || d < recordedFrom).ToList();
+        }
+
         private DateTime? FirstHistoryUtc()
         {
             DateTime? firstRun = _session.RunLog.FirstSuccessfulRun(Coverage.Job)?.StartedUtc;
@@ -179,7 +187,7 @@ namespace AutomateAudit.Engine
                     var reopened = later.Where(d => laterInThisRun != null && laterInThisRun.Contains(d)).ToList();
                     var corrected = daily ? later.Except(reopened).ToList() : new List<DateTime>();
                     _session.Rollup.Stage(rows); // read by the writes below
-                    bool changed = corrected.Count > 0 && _session.Rollup.StageWindowChanges(day) > 0;
+                    bool changed = corrected.Count > 0 && _session.Rollup.StageWindowChanges(day, fromSummary: existed && !hadRows) > 0;
                     if (daily) _session.Rollup.ReplaceDay(day, day.AddDays(1), rows, hadRows);
                     _session.Summary.ReplaceDay(day, rows, tracked);
                     _session.Rollup.MarkRolled(day, startUtc, endUtc, rows.Count);

@@ -131,20 +131,26 @@ namespace AutomateAudit.Engine
             if (results.All(r => r.Action != TableAction.Skipped))
             {
                 _session.Schema.UseLargeTemporaryTables();
-                foreach (TablePlan plan in plans.Where(p => p.Spec.AdoptsOver(installed)))
+                bool resumed = _session.Schema.AdoptionPending();
+                _session.Schema.MarkAdoptionPending(true, ModuleInfo.Version);
+                var created = new HashSet<string>(results.Where(r => r.Action == TableAction.Created).Select(r => r.Table));
+                foreach (TablePlan plan in plans.Where(p => p.Spec.AdoptsOver(installed, created.Contains(p.Spec.Name))))
                 {
+                    // A finished installation adopted every earlier row: the passes over the whole table (62 s for the step-back
+                    // fix at 5.7 million rows) run again only for rows claimed now, after an install that stopped during its
+                    // adoption, or to fill a table of the family created now (one dropped since).
+                    bool passesDue = installed == null || resumed || Tables.Any(t => t.Family == plan.Spec.Family && created.Contains(t.Name));
                     for (int i = 0; i < plan.Spec.AdoptSql.Count; i++)
                     {
                         int changed = _session.Schema.Apply(plan.Spec.AdoptSql[i]);
-                        // A finished installation adopted every earlier row: the passes over the whole table (62 s for the
-                        // step-back fix at 5.7 million rows) are needed only for rows claimed now.
-                        if (i == 0 && changed <= 0 && installed != null) break;
+                        if (i == 0 && changed <= 0 && !passesDue) break;
                         if (changed <= 0) continue;
                         AuditTableResult result = results.First(r => r.Table == plan.Spec.Name);
                         result.Changes = (result.Changes == "none" ? string.Empty : result.Changes + "; ") + "adopted " + changed + " existing rows";
                         if (result.Action == TableAction.Unchanged) result.Action = TableAction.Upgraded;
                     }
                 }
+                _session.Schema.MarkAdoptionPending(false, ModuleInfo.Version);
             }
             // An existing table's new indexes are built after its rows were adopted (see TablePlan.IndexStatement).
             foreach (TablePlan plan in plans.Where(p => p.IndexStatement != null && approved.Contains(p))) _session.Schema.Apply(plan.IndexStatement);

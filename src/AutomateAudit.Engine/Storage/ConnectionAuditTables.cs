@@ -39,7 +39,8 @@ namespace AutomateAudit.Storage
         "UPDATE `" + AuditTable + "` SET " +
             "collected_utc = COALESCE(collected_utc, " + SqlTime.LocalToUtc("datacollectiontime") + "), " +
             "effective_utc = " + SqlTime.LocalToUtc("COALESCE(lastcontact, datacollectiontime)") + " " +
-            "WHERE effective_utc IS NULL",
+            // A row without a usable time (both NULL, or a zero date) is never adopted, so it is not claimed again on every install.
+            "WHERE effective_utc IS NULL AND COALESCE(lastcontact, datacollectiontime) >= '1000-01-01'",
         // Local clocks repeat at a DST fall-back: effective times never run backwards in recording order.
         // Only the rows that step back are materialised and joined (a handful). A computer has a row below the
         // running maximum exactly when some row is below the one before it, so a LAG pass over all rows (4 s for

@@ -190,18 +190,22 @@ namespace AutomateAudit.Storage
 
         /// <summary>
         /// Before a day's rows are replaced by the <see cref="Stage"/>d ones: how much each computer's online and offline
-        /// seconds change (a row missing on either side counts as nothing). Returns how many computers changed.
+        /// seconds change (a row missing on either side counts as nothing). Returns how many computers changed. The day's
+        /// figures are read from the summary (the same numbers) when retention deleted its daily rows: the later days' sums
+        /// still hold them.
         /// </summary>
-        public int StageWindowChanges(DateTime day)
+        public int StageWindowChanges(DateTime day, bool fromSummary)
         {
+            string current = fromSummary
+                ? "SELECT computerid, -" + SummaryOnline(day.Day) + ", -" + SummaryOffline(day.Day) + " FROM `" + SummaryTable + "` WHERE month = @month"
+                : "SELECT computerid, -online_seconds, -offline_seconds FROM `" + DailyTable + "` WHERE day = @day";
             _db.Execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + WindowChanges + " (computerid INT NOT NULL PRIMARY KEY, " +
                 "online_seconds INT NOT NULL, offline_seconds INT NOT NULL) ENGINE=InnoDB; DELETE FROM " + WindowChanges);
             return _db.Execute(
                 "INSERT INTO " + WindowChanges + " (computerid, online_seconds, offline_seconds) " +
                 "SELECT computerid, SUM(online_seconds), SUM(offline_seconds) FROM (" +
-                "SELECT computerid, online_seconds, offline_seconds FROM " + DailyStaging + " UNION ALL " +
-                "SELECT computerid, -online_seconds, -offline_seconds FROM `" + DailyTable + "` WHERE day = @day) x " +
-                "GROUP BY computerid HAVING SUM(online_seconds) <> 0 OR SUM(offline_seconds) <> 0", new { day });
+                "SELECT computerid, online_seconds, offline_seconds FROM " + DailyStaging + " UNION ALL " + current + ") x " +
+                "GROUP BY computerid HAVING SUM(online_seconds) <> 0 OR SUM(offline_seconds) <> 0", new { day, month = SummaryStore.MonthOf(day) });
         }
 
         /// <summary>

@@ -45,11 +45,14 @@ namespace AutomateAudit.Storage
         /// </summary>
         public IReadOnlyList<string> AdoptSql { get; }
 
-        /// <summary>A one-off adoption (a migration between schema versions): runs only over a database installed below this version.</summary>
+        /// <summary>
+        /// A one-off adoption (a migration between schema versions): runs when this install creates the table, or over a
+        /// database installed below this version (an earlier install may have stopped after creating it).
+        /// </summary>
         public int? AdoptBelowVersion { get; set; }
 
         /// <summary>Whether <see cref="AdoptSql"/> runs over a database at this installed schema version (null: never installed).</summary>
-        public bool AdoptsOver(int? installed) => installed == null || AdoptBelowVersion == null || installed < AdoptBelowVersion;
+        public bool AdoptsOver(int? installed, bool created) => created || installed == null || AdoptBelowVersion == null || installed < AdoptBelowVersion;
 
         public string CreateSql()
         {

@@ -189,6 +189,17 @@ namespace AutomateAudit.Cmdlets
                         "; this module needs version " + SchemaInstaller.SchemaVersion + ". Run Install-AuditTable (it keeps every row)."),
                     "SchemaOutdated", ErrorCategory.InvalidOperation, session.Settings.Database));
             }
+            ThrowIfSchemaNewer(session, installed);
+        }
+
+        /// <summary>Tables a newer module version installed (schema 3 replaced indexes an older version's queries name): nothing runs over them.</summary>
+        internal void ThrowIfSchemaNewer(AuditSession session, int? installed)
+        {
+            if (installed > SchemaInstaller.SchemaVersion)
+                ThrowTerminatingError(new ErrorRecord(
+                    new InvalidOperationException("The AutomateAudit tables in " + session.Settings.Describe() + " are schema version " + installed +
+                        ", newer than this module's " + SchemaInstaller.SchemaVersion + ": a newer AutomateAudit installed them. Update this module (" + ModuleInfo.Version + ")."),
+                    "SchemaNewer", ErrorCategory.InvalidOperation, session.Settings.Database));
         }
     }
 }

@@ -31,6 +31,7 @@ namespace AutomateAudit.Cmdlets
             }
             WithDatabase(session =>
             {
+                ThrowIfSchemaNewer(session, session.Schema.InstalledVersion());
                 var installer = new SchemaInstaller(session);
                 var plans = installer.Plan();
                 var approved = new HashSet<TablePlan>(plans.Where(plan => plan.Statements.Count > 0
@@ -38,10 +39,11 @@ namespace AutomateAudit.Cmdlets
                 var results = installer.Apply(plans, approved, obj => ShouldProcess(session.Settings.Database + "." + obj.Name, "CREATE OR REPLACE " + obj.Kind));
                 if (results.Any(r => r.Table == ConnectionAuditTables.AuditTable && r.Changes != null && r.Changes.Contains("adopted")))
                 {
-                    var pending = new DailyRollup(session, ServerClock.Read(session.Server)).PendingDays(new RollupOptions());
+                    var pending = new DailyRollup(session, ServerClock.Read(session.Server)).PendingAdoptedDays();
                     if (pending.Count > 0)
-                        WriteWarning(pending.Count + " days of adopted ProVal history (" + pending[0].ToString("yyyy-MM-dd") + " to " + pending[pending.Count - 1].ToString("yyyy-MM-dd") +
-                            ") are not rolled up yet. Run Invoke-DailyRollup now: until it has rolled them up, Get-ConnectionReport accounts those days from the raw history, which takes far longer.");
+                        WriteWarning(pending.Count + (pending.Count == 1 ? " day" : " days") + " of adopted ProVal history (" + pending[0].ToString("yyyy-MM-dd") + " to " +
+                            pending[pending.Count - 1].ToString("yyyy-MM-dd") + (pending.Count == 1 ? ") is" : ") are") + " not rolled up yet. Run Invoke-DailyRollup now: until it has " +
+                            "rolled them up, Get-ConnectionReport accounts those days from the raw history, which takes far longer.");
                 }
                 foreach (var result in results)
                 {
