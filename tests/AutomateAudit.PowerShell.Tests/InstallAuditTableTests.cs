@@ -57,6 +57,14 @@ namespace AutomateAudit.PowerShell.Tests
             Assert.Equal(before, Tables(db));
             Assert.Equal(ModuleTables.Length, output.Count);
             Assert.All(output, r => Assert.Equal("Skipped", r.Properties["Action"].Value.ToString()));
+
+            // Installed, with a row ProVal's monitor wrote since: -WhatIf adopts nothing either.
+            ps.Run("Install-AuditTable -ConnectionString $cs", ("cs", cs));
+            db.Execute("INSERT INTO pvl_automate_connection_audit (computerid, state, lastcontact, datacollectiontime) VALUES (7, 1, NOW(), NOW())");
+            ps.Run("Install-AuditTable -ConnectionString $cs -WhatIf", ("cs", cs));
+            Assert.Equal(1, db.QuerySingle<int>("SELECT COUNT(*) FROM pvl_automate_connection_audit WHERE effective_utc IS NULL"));
+            ps.Run("Install-AuditTable -ConnectionString $cs", ("cs", cs));
+            Assert.Equal(0, db.QuerySingle<int>("SELECT COUNT(*) FROM pvl_automate_connection_audit WHERE effective_utc IS NULL"));
         }
 
         [Fact]

@@ -111,7 +111,8 @@ namespace AutomateAudit.Engine
         }
 
         /// <summary>Runs the approved plans: DDL first for every table, then each family's adoption of existing rows.</summary>
-        public IReadOnlyList<AuditTableResult> Apply(IReadOnlyList<TablePlan> plans, ICollection<TablePlan> approved, Func<SqlObjectSpec, bool> approveObject = null)
+        public IReadOnlyList<AuditTableResult> Apply(IReadOnlyList<TablePlan> plans, ICollection<TablePlan> approved, Func<SqlObjectSpec, bool> approveObject = null,
+            Func<bool> approveAdoption = null)
         {
             _session.Server.AssertRowBasedLogging();
             int? installed = _session.Schema.InstalledVersion();
@@ -128,7 +129,9 @@ namespace AutomateAudit.Engine
                 results.Add(new AuditTableResult { Table = plan.Spec.Name, Family = plan.Spec.Family, Action = action, Changes = plan.Statements.Count == 0 ? "none" : plan.Summary, Database = _session.Settings.Database });
             }
 
-            if (results.All(r => r.Action != TableAction.Skipped))
+            // -WhatIf writes nothing, not even rows adopted over tables that need no DDL.
+            bool adopt = results.All(r => r.Action != TableAction.Skipped) && (approveAdoption == null || approveAdoption());
+            if (adopt)
             {
                 _session.Schema.UseLargeTemporaryTables();
                 bool resumed = _session.Schema.AdoptionPending();
@@ -154,7 +157,7 @@ namespace AutomateAudit.Engine
             }
             // An existing table's new indexes are built after its rows were adopted (see TablePlan.IndexStatement).
             foreach (TablePlan plan in plans.Where(p => p.IndexStatement != null && approved.Contains(p))) _session.Schema.Apply(plan.IndexStatement);
-            if (results.All(r => r.Action != TableAction.Skipped) && _session.Schema.InstalledVersion() != SchemaVersion)
+            if (adopt && _session.Schema.InstalledVersion() != SchemaVersion)
                 _session.Schema.SetVersion(SchemaVersion, ModuleInfo.Version);
 
             var objectResults = new List<AuditTableResult>();

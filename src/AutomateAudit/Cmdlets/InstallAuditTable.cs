@@ -36,7 +36,8 @@ namespace AutomateAudit.Cmdlets
                 var plans = installer.Plan();
                 var approved = new HashSet<TablePlan>(plans.Where(plan => plan.Statements.Count > 0
                     && ShouldProcess(session.Settings.Database + "." + plan.Spec.Name, string.Join(";\n", plan.Statements))));
-                var results = installer.Apply(plans, approved, obj => ShouldProcess(session.Settings.Database + "." + obj.Name, "CREATE OR REPLACE " + obj.Kind));
+                var results = installer.Apply(plans, approved, obj => ShouldProcess(session.Settings.Database + "." + obj.Name, "CREATE OR REPLACE " + obj.Kind),
+                    () => ShouldProcess(session.Settings.Database + "." + ConnectionAuditTables.AuditTable, "Adopt rows ProVal's monitor wrote since the last install"));
                 if (results.Any(r => r.Table == ConnectionAuditTables.AuditTable && r.Changes != null && r.Changes.Contains("adopted")))
                 {
                     var pending = new DailyRollup(session, ServerClock.Read(session.Server)).PendingAdoptedDays();
