@@ -136,12 +136,13 @@ namespace AutomateAudit.Tests
             Assert.True(chunkQueries >= 2);
         }
 
-        [Fact]
-        public void ADayWhoseDailyRowsRetentionDeletedIsRolledAgainWithoutCountingItTwice()
+        private const string DailySumsSql = "SELECT computerid, day, online_seconds, offline_seconds, online_6d_seconds, offline_6d_seconds, " +
+            "online_29d_seconds, offline_29d_seconds FROM pvl_automate_connection_audit_daily ORDER BY computerid, day";
+
+        /// <summary>Nine days recorded hourly and rolled up: A online throughout, B offline every fourth hour.</summary>
+        private static Harness TwoComputersRolledUpForNineDays(string purpose)
         {
-            // Retention deleted the day's daily rows; the summary and the later days' sums still hold its figures
-            // (-RetainDays raised afterwards makes the day due for a daily row again).
-            using var h = new Harness("resum_deleted");
+            var h = new Harness(purpose);
             DateTime now = DateTime.UtcNow;
             h.Execute("INSERT INTO computers (ComputerID, Name) VALUES (1, 'A'), (2, 'B')");
             for (int hour = 24 * 9; hour >= 1; hour--)
@@ -153,15 +154,22 @@ namespace AutomateAudit.Tests
             FillRunLog(h, now.AddDays(-10), now);
             h.Db.Server.UseSimulatedClock(now);
             new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions());
-            const string rows = "SELECT computerid, day, online_seconds, offline_seconds, online_6d_seconds, offline_6d_seconds, online_29d_seconds, offline_29d_seconds " +
-                "FROM pvl_automate_connection_audit_daily ORDER BY computerid, day";
-            var before = h.Simulator.Query<(int, DateTime, long, long, long, long, long, long)>(rows).ToList();
+            return h;
+        }
+
+        [Fact]
+        public void ADayWhoseDailyRowsRetentionDeletedIsRolledAgainWithoutCountingItTwice()
+        {
+            // Retention deleted the day's daily rows; the summary and the later days' sums still hold its figures
+            // (-RetainDays raised afterwards makes the day due for a daily row again).
+            using var h = TwoComputersRolledUpForNineDays("resum_deleted");
+            var before = h.Simulator.Query<(int, DateTime, long, long, long, long, long, long)>(DailySumsSql).ToList();
             DateTime day = h.Db.Rollup.RolledDays(DateTime.MinValue, DateTime.MaxValue)[1].Day;
             Assert.Equal(2, h.Simulator.Execute("DELETE FROM pvl_automate_connection_audit_daily WHERE day = @day", new { day }));
 
             new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions { Days = new[] { day } }, retention: false);
 
-            Assert.Equal(before, h.Simulator.Query<(int, DateTime, long, long, long, long, long, long)>(rows).ToList());
+            Assert.Equal(before, h.Simulator.Query<(int, DateTime, long, long, long, long, long, long)>(DailySumsSql).ToList());
         }
 
         [Theory]
@@ -169,28 +177,14 @@ namespace AutomateAudit.Tests
         [InlineData(30)] // the whole day unobserved: its rows are deleted
         public void ADayRolledUpAgainCarriesItsChangeIntoTheWindowSumsOfLaterDays(int unobservedHours)
         {
-            using var h = new Harness("resum" + unobservedHours);
-            DateTime now = DateTime.UtcNow;
-            h.Execute("INSERT INTO computers (ComputerID, Name) VALUES (1, 'A'), (2, 'B')");
-            for (int hour = 24 * 9; hour >= 1; hour--)
-            {
-                DateTime t = now.AddHours(-hour);
-                // A is online throughout; B is offline every fourth hour.
-                h.Simulator.Execute("UPDATE computers SET LastContact = CONVERT_TZ(@t, '+00:00', @@session.time_zone) WHERE ComputerID = 1 OR @hour % 4 <> 0", new { t, hour });
-                h.RecordAt(t);
-            }
-            FillRunLog(h, now.AddDays(-10), now);
-            h.Db.Server.UseSimulatedClock(now);
-            new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions());
-            const string sums = "SELECT computerid, day, online_seconds, offline_seconds, online_6d_seconds, offline_6d_seconds, online_29d_seconds, offline_29d_seconds " +
-                "FROM pvl_automate_connection_audit_daily ORDER BY computerid, day";
+            using var h = TwoComputersRolledUpForNineDays("resum" + unobservedHours);
             // Every row's sums against the same sums taken over the daily rows now in the table.
             const string wrongSums = "SELECT COUNT(*) FROM pvl_automate_connection_audit_daily d WHERE NOT (" +
                 "d.online_6d_seconds <=> (SELECT SUM(online_seconds) FROM pvl_automate_connection_audit_daily s WHERE s.computerid = d.computerid AND s.day BETWEEN d.day - INTERVAL 5 DAY AND d.day) AND " +
                 "d.offline_6d_seconds <=> (SELECT SUM(offline_seconds) FROM pvl_automate_connection_audit_daily s WHERE s.computerid = d.computerid AND s.day BETWEEN d.day - INTERVAL 5 DAY AND d.day) AND " +
                 "d.online_29d_seconds <=> (SELECT SUM(online_seconds) FROM pvl_automate_connection_audit_daily s WHERE s.computerid = d.computerid AND s.day BETWEEN d.day - INTERVAL 28 DAY AND d.day) AND " +
                 "d.offline_29d_seconds <=> (SELECT SUM(offline_seconds) FROM pvl_automate_connection_audit_daily s WHERE s.computerid = d.computerid AND s.day BETWEEN d.day - INTERVAL 28 DAY AND d.day))";
-            var before = h.Simulator.Query<(int, DateTime, long, long, long, long, long, long)>(sums).ToList();
+            var before = h.Simulator.Query<(int, DateTime, long, long, long, long, long, long)>(DailySumsSql).ToList();
             Assert.Equal(0, h.Scalar(wrongSums));
             var days = h.Db.Rollup.RolledDays(DateTime.MinValue, DateTime.MaxValue);
             Assert.True(days.Count >= 8, "rolled days: " + days.Count);
@@ -201,7 +195,7 @@ namespace AutomateAudit.Tests
 
             new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions { Days = new[] { day.Day } }, retention: false);
 
-            var after = h.Simulator.Query<(int, DateTime, long, long, long, long, long, long)>(sums).ToList();
+            var after = h.Simulator.Query<(int, DateTime, long, long, long, long, long, long)>(DailySumsSql).ToList();
             Assert.Equal(0, h.Scalar(wrongSums));
             var changedDay = h.Simulator.Query<(int, long)>("SELECT computerid, online_seconds FROM pvl_automate_connection_audit_daily WHERE day = @day", new { day = day.Day }).ToList();
             if (unobservedHours >= 24) Assert.Empty(changedDay);
