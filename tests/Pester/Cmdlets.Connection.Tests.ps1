@@ -257,6 +257,29 @@ CHECKSUM TABLE computers, clients
         $after = Invoke-AuditSql -ConnectionString $cs -Query 'CHECKSUM TABLE computers, clients'
         @($after | ForEach-Object { [string]$_.Checksum }) | Should -Be @($before | ForEach-Object { [string]$_.Checksum })
     }
+
+    It 'warns how many adopted days wait for Invoke-DailyRollup; -WhatIf adopts nothing, and once they are rolled up nothing is said' {
+        $cs = New-AuditTestDatabase -Name 'install_adopt_days'
+        $first = (Invoke-AuditSql -ConnectionString $cs -Query @'
+CREATE TABLE pvl_automate_connection_audit (computerid INT, state TINYINT, lastcontact DATETIME, datacollectiontime DATETIME);
+INSERT INTO pvl_automate_connection_audit VALUES (7, 1, CURDATE() - INTERVAL 3 DAY + INTERVAL 1 HOUR, CURDATE() - INTERVAL 3 DAY + INTERVAL 1 HOUR);
+SELECT DATE_FORMAT(CURDATE() - INTERVAL 3 DAY, '%Y-%m-%d') AS D
+'@).D
+        $null = Install-AuditTable -ConnectionString $cs -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue
+        @($warned).Count | Should -Be 1
+        "$($warned[0])" | Should -Match ('^\d+ days of adopted ProVal history \(' + $first + ' to \d{4}-\d{2}-\d{2}\) are not rolled up yet\. Run Invoke-DailyRollup now')
+
+        $rolled = @(Invoke-DailyRollup -ConnectionString $cs -PassThru -Confirm:$false)
+        $rolled.Count | Should -BeGreaterOrEqual 2
+        $null = Invoke-AuditSql -ConnectionString $cs -Query 'INSERT INTO pvl_automate_connection_audit (computerid, state, lastcontact, datacollectiontime) VALUES (8, 1, NOW(), NOW())'
+        $null = Install-AuditTable -ConnectionString $cs -WhatIf -WarningVariable whatIfWarned -WarningAction SilentlyContinue
+        @($whatIfWarned).Count | Should -Be 0
+        [int](Invoke-AuditSql -ConnectionString $cs -Query 'SELECT COUNT(*) AS N FROM pvl_automate_connection_audit WHERE effective_utc IS NULL').N | Should -Be 1
+
+        $null = Install-AuditTable -ConnectionString $cs -Confirm:$false -WarningVariable againWarned -WarningAction SilentlyContinue
+        @($againWarned).Count | Should -Be 0
+        [int](Invoke-AuditSql -ConnectionString $cs -Query 'SELECT COUNT(*) AS N FROM pvl_automate_connection_audit WHERE effective_utc IS NULL').N | Should -Be 0
+    }
 }
 
 Describe 'Update-ConnectionAudit' {

@@ -135,7 +135,7 @@ namespace AutomateAudit.Engine
             {
                 _session.Schema.UseLargeTemporaryTables();
                 bool resumed = _session.Schema.AdoptionPending();
-                _session.Schema.MarkAdoptionPending(true, ModuleInfo.Version);
+                _session.Schema.MarkAdoptionPending(ModuleInfo.Version);
                 var created = new HashSet<string>(results.Where(r => r.Action == TableAction.Created).Select(r => r.Table));
                 foreach (TablePlan plan in plans.Where(p => p.Spec.AdoptsOver(installed, created.Contains(p.Spec.Name))))
                 {
@@ -153,7 +153,7 @@ namespace AutomateAudit.Engine
                         if (result.Action == TableAction.Unchanged) result.Action = TableAction.Upgraded;
                     }
                 }
-                _session.Schema.MarkAdoptionPending(false, ModuleInfo.Version);
+                _session.Schema.ClearAdoptionPending();
             }
             // An existing table's new indexes are built after its rows were adopted (see TablePlan.IndexStatement).
             foreach (TablePlan plan in plans.Where(p => p.IndexStatement != null && approved.Contains(p))) _session.Schema.Apply(plan.IndexStatement);

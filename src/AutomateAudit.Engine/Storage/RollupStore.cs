@@ -211,7 +211,7 @@ namespace AutomateAudit.Storage
         /// <summary>
         /// Adds the <see cref="StageWindowChanges"/> of @day to the 6- and 29-day sums of the later days whose spans
         /// include it: one statement touching only the computers that changed, where recomputing each later day from
-        /// its 29 days of rows took 10-20 s a day at 100,000 computers.
+        /// its 29 days of rows took 4-20 s a day at 100,000 computers.
         /// </summary>
         public void AddWindowChanges(DateTime day, IReadOnlyList<DateTime> laterDays) =>
             _db.Execute(
@@ -219,7 +219,7 @@ namespace AutomateAudit.Storage
                 "d.online_6d_seconds = d.online_6d_seconds + IF(d.day <= @day + INTERVAL 5 DAY, c.online_seconds, 0), " +
                 "d.offline_6d_seconds = d.offline_6d_seconds + IF(d.day <= @day + INTERVAL 5 DAY, c.offline_seconds, 0), " +
                 "d.online_29d_seconds = d.online_29d_seconds + c.online_seconds, d.offline_29d_seconds = d.offline_29d_seconds + c.offline_seconds " +
-                "WHERE d.day IN @laterDays AND d.day > @day AND d.day <= @day + INTERVAL 28 DAY", new { day, laterDays });
+                "WHERE d.day IN @laterDays", new { day, laterDays });
 
         public long CountBefore(DateTime day) =>
             _db.QuerySingle<long>("SELECT COUNT(*) FROM `" + DailyTable + "` WHERE day < @day", new { day });

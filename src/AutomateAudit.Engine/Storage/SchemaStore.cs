@@ -183,15 +183,14 @@ namespace AutomateAudit.Storage
         public bool AdoptionPending() =>
             _db.QuerySingle<long>("SELECT COUNT(*) FROM " + ModuleTables.SchemaVersionTable + " WHERE component = 'adoption'") > 0;
 
-        /// <summary>Marks an adoption under way, or done: an install that stops before its last adoption statement leaves the mark.</summary>
-        public void MarkAdoptionPending(bool pending, string moduleVersion)
-        {
-            if (!pending) _db.Execute("DELETE FROM " + ModuleTables.SchemaVersionTable + " WHERE component = 'adoption'");
-            else _db.Execute(
+        /// <summary>Marks an adoption under way: an install that stops before its last adoption statement leaves the mark.</summary>
+        public void MarkAdoptionPending(string moduleVersion) =>
+            _db.Execute(
                 "INSERT INTO " + ModuleTables.SchemaVersionTable + " (component, version, module_version, updated_utc) " +
                 "SELECT * FROM (SELECT 'adoption' AS component, 0 AS version, @moduleVersion AS module_version, UTC_TIMESTAMP() AS updated_utc) AS dt " +
                 "ON DUPLICATE KEY UPDATE updated_utc = dt.updated_utc", new { moduleVersion });
-        }
+
+        public void ClearAdoptionPending() => _db.Execute("DELETE FROM " + ModuleTables.SchemaVersionTable + " WHERE component = 'adoption'");
 
         public void SetVersion(int version, string moduleVersion) =>
             _db.Execute(
