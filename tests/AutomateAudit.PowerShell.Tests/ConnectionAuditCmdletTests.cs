@@ -17,6 +17,14 @@ namespace AutomateAudit.PowerShell.Tests
 
         private static T P<T>(PSObject o, string name) => (T)o.Properties[name].Value;
 
+        /// <summary>
+        /// The first computers the simulated fleet had in Automate through the whole seeded span. Which agents are added
+        /// or removed in it depends on the time of day the fleet was seeded, so fixed ComputerIDs are not always there.
+        /// </summary>
+        private int[] PresentThroughout(int count) =>
+            _fleet.Simulator.Agents.Where(a => a.ExistsAt(DateTime.UtcNow.AddDays(-3)) && a.ExistsAt(DateTime.UtcNow))
+                .Select(a => a.ComputerId).OrderBy(id => id).Take(count).ToArray();
+
         [Fact]
         public void UpdateRecordsANewComputerAndItsOutageAndWhatIfWritesNothing()
         {
@@ -77,8 +85,9 @@ namespace AutomateAudit.PowerShell.Tests
             Assert.NotEmpty(wildcard);
             Assert.All(wildcard, r => Assert.Equal("Client 001", P<string>(r, "Client")));
 
-            var piped = Run("@([pscustomobject]@{ ComputerId = 3 }, [pscustomobject]@{ ComputerId = 5 }) | Get-ConnectionReport -ConnectionString $cs");
-            Assert.Equal(new[] { 3, 5 }, piped.Select(r => P<int>(r, "ComputerId")).OrderBy(i => i));
+            int[] two = PresentThroughout(2);
+            var piped = Run("$ids | ForEach-Object { [pscustomobject]@{ ComputerId = $_ } } | Get-ConnectionReport -ConnectionString $cs", ("ids", two));
+            Assert.Equal(two, piped.Select(r => P<int>(r, "ComputerId")).OrderBy(i => i));
 
             var offline = Run("Get-ConnectionReport -ConnectionString $cs | Where-Object Status -eq 'Offline'");
             long expected = _fleet.Connection.QuerySingle<long>("SELECT COUNT(*) FROM computers WHERE LastContact <= NOW() - INTERVAL 15 MINUTE OR LastContact IS NULL");
@@ -89,7 +98,8 @@ namespace AutomateAudit.PowerShell.Tests
         public void AnyWindowAddsUpAndHistoryTilesIt()
         {
             DateTime serverNow = _fleet.Connection.QuerySingle<DateTime>("SELECT NOW()");
-            var window = Run("$end = $now.Date; Get-ConnectionReport -ConnectionString $cs -Start $end.AddDays(-1) -End $end -ComputerId 7,8", ("now", serverNow));
+            int[] two = PresentThroughout(2);
+            var window = Run("$end = $now.Date; Get-ConnectionReport -ConnectionString $cs -Start $end.AddDays(-1) -End $end -ComputerId $ids", ("now", serverNow), ("ids", two));
             Assert.Equal(2, window.Count);
             foreach (PSObject row in window)
             {
@@ -98,7 +108,7 @@ namespace AutomateAudit.PowerShell.Tests
                 Assert.Equal(total, P<int>(row, "OnlineMinutes") + P<int>(row, "OfflineMinutes") + P<int>(row, "UnknownMinutes"));
             }
 
-            var periods = Run("Get-ConnectionHistory -ConnectionString $cs -ComputerId 7 -Start $now.AddDays(-2)", ("now", serverNow));
+            var periods = Run("Get-ConnectionHistory -ConnectionString $cs -ComputerId $id -Start $now.AddDays(-2)", ("now", serverNow), ("id", two[0]));
             Assert.NotEmpty(periods);
             for (int i = 1; i < periods.Count; i++)
             {
