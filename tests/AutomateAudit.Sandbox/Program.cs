@@ -144,6 +144,9 @@ namespace AutomateAudit.Sandbox
                 var simulator = new FleetSimulator(new FleetOptions
                 {
                     Agents = agents, Clients = Math.Max(1, Math.Min(12, agents / 5)), StartUtc = start, Days = Math.Max(days, 1), TimeZone = zone,
+                    // Every agent is still in Automate now: the Pester suites address computers 1..N. With removals, which
+                    // agents go depends on the time of day the fleet is seeded (the random draws follow the timelines).
+                    RemovedShare = 0,
                 });
                 using var connection = new MySqlConnection(cs);
                 connection.Open();
