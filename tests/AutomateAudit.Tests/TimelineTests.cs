@@ -84,9 +84,48 @@ namespace AutomateAudit.Tests
         [InlineData(638, "10hr 38min")]
         [InlineData(6398, "4day 10hr 38min")]
         [InlineData(0, "0hr 0min")]
+        [InlineData(-5, "0hr 0min")]
+        [InlineData(1440, "1day 0hr 0min")]
+        [InlineData(525600 + 61, "365day 1hr 1min")]
+        [InlineData(int.MaxValue, "1491308day 2hr 7min")]
         public void DurationsReadLikeTheProValDataview(int minutes, string expected)
         {
             Assert.Equal(expected, Minutes.Text(minutes));
+        }
+
+        /// <summary>
+        /// Account (summed as the periods are cut, for the report) against Sum over Periods (the accounting the rest of the
+        /// module uses), on random windows: changes in and out of order, before, inside and after the window, removals,
+        /// and unobserved stretches that overlap the window's edges and each other's neighbourhoods.
+        /// </summary>
+        [Fact]
+        public void AccountingWithoutPeriodsGivesTheSameSumsAsThePeriods()
+        {
+            var random = new Random(20261207);
+            var states = new[] { PeriodState.Online, PeriodState.Offline, PeriodState.Unknown };
+            for (int round = 0; round < 2000; round++)
+            {
+                int length = random.Next(1, 600);
+                var changes = new List<StateChange>();
+                for (int i = random.Next(0, 12); i > 0; i--)
+                    changes.Add(new StateChange(M(random.Next(-50, length + 50)).AddSeconds(random.Next(0, 60)), states[random.Next(3)]));
+                // Mostly in order, as recorded; sometimes a timestamp runs backwards.
+                if (random.Next(4) > 0) changes.Sort((a, b) => a.Utc.CompareTo(b.Utc));
+                var gaps = new List<Interval>();
+                int at = random.Next(-100, 100);
+                for (int g = random.Next(0, 5); g > 0 && at < length + 100; g--)
+                {
+                    int start = at + random.Next(0, 120), end = start + random.Next(1, 90);
+                    gaps.Add(new Interval(M(start), M(end)));
+                    at = end;
+                }
+                PeriodState startState = states[random.Next(3)];
+                var unobserved = random.Next(5) == 0 ? null : gaps;
+                Totals expected = Timeline.Sum(Timeline.Periods(M(0), M(length), startState, changes, unobserved), M(0), M(length));
+                Totals actual = Timeline.Account(M(0), M(length), startState, random.Next(6) == 0 && changes.Count == 0 ? null : changes, unobserved);
+                Assert.Equal((expected.Online, expected.Offline, expected.Unknown), (actual.Online, actual.Offline, actual.Unknown));
+                Assert.Equal(length * 60, actual.Window);
+            }
         }
 
         [Fact]
@@ -115,14 +154,54 @@ namespace AutomateAudit.Tests
             Assert.Equal(periods, TimelineText.Decode(text, Day, Day.AddHours(25)));
         }
 
+        /// <summary>A stored timeline summed in place from any instant equals the sum of its decoded periods from there.</summary>
+        [Fact]
+        public void SummingInPlaceEqualsSummingTheDecodedPeriods()
+        {
+            var random = new Random(7);
+            var letters = new[] { 'O', 'F', 'U' };
+            for (int round = 0; round < 1000; round++)
+            {
+                int daySeconds = random.Next(3) == 0 ? 23 * 3600 : random.Next(3) == 0 ? 25 * 3600 : 86400;
+                var pieces = new List<string>();
+                int left = daySeconds;
+                while (left > 0)
+                {
+                    int seconds = random.Next(5) == 0 ? left : Math.Min(left, random.Next(1, 20000));
+                    pieces.Add(letters[random.Next(3)] + seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    left -= seconds;
+                }
+                string text = string.Join(random.Next(8) == 0 ? "  " : " ", pieces);
+                DateTime end = Day.AddSeconds(daySeconds);
+                DateTime from = Day.AddSeconds(random.Next(-3600, daySeconds + 3600));
+                Totals expected = Timeline.Sum(TimelineText.Decode(text, Day, end), from, end);
+                Totals actual = TimelineText.Sum(text, Day, end, from);
+                Assert.Equal((expected.Online, expected.Offline, expected.Unknown), (actual.Online, actual.Offline, actual.Unknown));
+            }
+        }
+
         [Theory]
         [InlineData("O3600 X86400")]
         [InlineData("O-5 F86405")]
         [InlineData("O3600")]
         [InlineData("")]
+        [InlineData("O O86400")]
+        [InlineData("O86400 F")]
+        [InlineData("O+86400")]
+        [InlineData("O86400\tF0")]
+        [InlineData("O8640000000000000000000")]
+        [InlineData("o86400")]
         public void DamagedTimelinesAreRejectedNotGuessedAt(string text)
         {
             Assert.Throws<FormatException>(() => TimelineText.Decode(text, Day, Day.AddDays(1)));
+            Assert.Throws<FormatException>(() => TimelineText.Sum(text, Day, Day.AddDays(1), Day));
+        }
+
+        [Fact]
+        public void TheErrorNamesTheDamagedPeriod()
+        {
+            var error = Assert.Throws<FormatException>(() => TimelineText.Sum("O3600 X86400", Day, Day.AddDays(1), Day));
+            Assert.Contains("'X86400'", error.Message);
         }
     }
 

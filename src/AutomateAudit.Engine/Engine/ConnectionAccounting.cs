@@ -63,9 +63,17 @@ namespace AutomateAudit.Engine
             return starts;
         }
 
-        public static Dictionary<int, List<StateChange>> Group(IEnumerable<StoredChange> rows) =>
-            rows.GroupBy(r => r.ComputerId)
-                .ToDictionary(g => g.Key, g => g.Select(r => new StateChange(r.EffectiveUtc, ToState(r.State))).ToList());
+        /// <summary>Each computer's changes, in the order read.</summary>
+        public static Dictionary<int, List<StateChange>> Group(IEnumerable<StoredChange> rows)
+        {
+            var grouped = new Dictionary<int, List<StateChange>>();
+            foreach (StoredChange row in rows)
+            {
+                if (!grouped.TryGetValue(row.ComputerId, out List<StateChange> changes)) grouped.Add(row.ComputerId, changes = new List<StateChange>());
+                changes.Add(new StateChange(row.EffectiveUtc, ToState(row.State)));
+            }
+            return grouped;
+        }
 
         internal static PeriodState ToState(long? state) =>
             state == null ? PeriodState.Unknown : state.Value == 1 ? PeriodState.Online : PeriodState.Offline;

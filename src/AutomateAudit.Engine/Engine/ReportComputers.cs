@@ -31,12 +31,31 @@ namespace AutomateAudit.Engine
             {
                 var chunk = _computers.Chunk(query, after, size, _clock.NowLocal, _clock.NowUtc);
                 if (chunk.Count == 0) yield break;
+                foreach (ComputerRecord c in chunk)
+                {
+                    c.Client = Shared(c.Client); c.Location = Shared(c.Location);
+                    c.OperatingSystem = Shared(c.OperatingSystem); c.OsVersion = Shared(c.OsVersion); c.BiosFlash = Shared(c.BiosFlash);
+                }
                 yield return chunk;
                 if (chunk.Count < size) yield break;
                 after = chunk[chunk.Count - 1].ComputerId;
                 size = Chunk;
             }
         }
+
+        /// <summary>
+        /// One copy of each client, location and operating system name for the whole report: the rows a caller keeps
+        /// (100,000 of them) would otherwise hold a copy each, for the garbage collector to trace.
+        /// </summary>
+        private string Shared(string name)
+        {
+            if (name == null) return null;
+            if (_names.TryGetValue(name, out string shared)) return shared;
+            _names.Add(name, name);
+            return name;
+        }
+
+        private readonly Dictionary<string, string> _names = new Dictionary<string, string>(StringComparer.Ordinal);
 
         public T Fill<T>(T row, ComputerRecord c) where T : ComputerRow
         {

@@ -38,11 +38,11 @@ namespace AutomateAudit.Engine
                 var row = _computers.Fill(new ConnectionReportRow(), c.Computer);
                 WindowFigures d = WindowFigures.Of(c.Totals[0]), w = WindowFigures.Of(c.Totals[1]), m = WindowFigures.Of(c.Totals[2]);
                 row.Online24hMinutes = d.Online; row.Offline24hMinutes = d.Offline; row.Unknown24hMinutes = d.Unknown; row.Observed24hMinutes = d.Observed;
-                row.Online24h = d.OnlineText; row.Offline24h = d.OfflineText; row.Online24hPercent = d.OnlinePercent; row.Offline24hPercent = d.OfflinePercent;
+                row.Online24hPercent = d.OnlinePercent; row.Offline24hPercent = d.OfflinePercent;
                 row.Online7dMinutes = w.Online; row.Offline7dMinutes = w.Offline; row.Unknown7dMinutes = w.Unknown; row.Observed7dMinutes = w.Observed;
-                row.Online7d = w.OnlineText; row.Offline7d = w.OfflineText; row.Online7dPercent = w.OnlinePercent; row.Offline7dPercent = w.OfflinePercent;
+                row.Online7dPercent = w.OnlinePercent; row.Offline7dPercent = w.OfflinePercent;
                 row.Online30dMinutes = m.Online; row.Offline30dMinutes = m.Offline; row.Unknown30dMinutes = m.Unknown; row.Observed30dMinutes = m.Observed;
-                row.Online30d = m.OnlineText; row.Offline30d = m.OfflineText; row.Online30dPercent = m.OnlinePercent; row.Offline30dPercent = m.OfflinePercent;
+                row.Online30dPercent = m.OnlinePercent; row.Offline30dPercent = m.OfflinePercent;
                 if (c.FirstSeenUtc.HasValue)
                 {
                     row.DataCollectedSince = _clock.ToLocal(c.FirstSeenUtc.Value);
@@ -111,12 +111,11 @@ namespace AutomateAudit.Engine
                     }
                     PeriodState startToday = y == null ? PeriodState.Unknown : ConnectionAccounting.ToState(y.EndState);
                     chunkChanges.TryGetValue(computer.ComputerId, out List<StateChange> changes);
-                    var todayPeriods = Timeline.Periods(todayStart, now, startToday, changes ?? Enumerable.Empty<StateChange>(), unobservedToday);
-                    Totals todayTotals = Timeline.Sum(todayPeriods, todayStart, now);
+                    Totals todayTotals = Timeline.Account(todayStart, now, startToday, changes, unobservedToday);
 
                     var totals = new Totals[3];
                     totals[0] = todayTotals;
-                    if (y != null) totals[0].Add(Timeline.Sum(TimelineText.Decode(y.Timeline, yesterdayBounds.Start, yesterdayBounds.End), windows[0].Start, yesterdayBounds.End));
+                    if (y != null) totals[0].Add(TimelineText.Sum(y.Timeline, yesterdayBounds.Start, yesterdayBounds.End, windows[0].Start));
                     totals[1] = todayTotals;
                     totals[2] = todayTotals;
                     if (y != null)
@@ -145,7 +144,7 @@ namespace AutomateAudit.Engine
         private static void AddHead(ref Totals totals, Dictionary<(int, DateTime), DailySums> rows, int computerId, DateTime day, Dictionary<DateTime, Interval> rolled, DateTime from)
         {
             if (!rolled.TryGetValue(day, out Interval bounds) || !rows.TryGetValue((computerId, day), out DailySums row)) return;
-            Totals head = Timeline.Sum(TimelineText.Decode(row.Timeline, bounds.Start, bounds.End), from, bounds.End);
+            Totals head = TimelineText.Sum(row.Timeline, bounds.Start, bounds.End, from);
             totals.Online += head.Online;
             totals.Offline += head.Offline;
         }

@@ -45,7 +45,7 @@ namespace AutomateAudit.Engine
                 var row = _computers.Fill(new ConnectionWindowRow { WindowStart = startLocal, WindowEnd = endLocal }, c.Computer);
                 WindowFigures f = WindowFigures.Of(c.Totals[0]);
                 row.OnlineMinutes = f.Online; row.OfflineMinutes = f.Offline; row.UnknownMinutes = f.Unknown; row.ObservedMinutes = f.Observed;
-                row.Online = f.OnlineText; row.Offline = f.OfflineText; row.OnlinePercent = f.OnlinePercent; row.OfflinePercent = f.OfflinePercent;
+                row.OnlinePercent = f.OnlinePercent; row.OfflinePercent = f.OfflinePercent;
                 row.WindowMinutes = f.Online + f.Offline + f.Unknown;
                 yield return row;
             }
@@ -89,7 +89,6 @@ namespace AutomateAudit.Engine
     internal struct WindowFigures
     {
         public int Online, Offline, Unknown, Observed;
-        public string OnlineText, OfflineText;
         public double? OnlinePercent, OfflinePercent;
 
         public static WindowFigures Of(Totals t)
@@ -98,7 +97,6 @@ namespace AutomateAudit.Engine
             return new WindowFigures
             {
                 Online = m.Online, Offline = m.Offline, Unknown = m.Unknown, Observed = m.Online + m.Offline,
-                OnlineText = Minutes.Text(m.Online), OfflineText = Minutes.Text(m.Offline),
                 OnlinePercent = Minutes.Percent(t.Online, t.Observed), OfflinePercent = Minutes.Percent(t.Offline, t.Observed),
             };
         }
