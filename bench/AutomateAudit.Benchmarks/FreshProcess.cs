@@ -14,6 +14,9 @@ namespace AutomateAudit.Benchmarks
     /// </summary>
     internal static class FreshProcess
     {
+        /// <summary>The pwsh.dll to run instead of the pinned tool (<see cref="PrecompiledPwsh"/>); null for `dotnet pwsh`.</summary>
+        public static string HostDll { get; set; }
+
         /// <summary>One run: the script must print "cmdlet_ms=&lt;ms&gt;" (and may print "import_ms=&lt;ms&gt;").</summary>
         public static (double CmdletMs, double ImportMs, double WallMs) Run(string script)
         {
@@ -50,7 +53,7 @@ namespace AutomateAudit.Benchmarks
         private static (string Output, double Wall) Pwsh(string command)
         {
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
-            foreach (string a in new[] { "pwsh", "-NoProfile", "-NonInteractive", "-Command", command }) info.ArgumentList.Add(a);
+            foreach (string a in new[] { HostDll ?? "pwsh", "-NoProfile", "-NonInteractive", "-Command", command }) info.ArgumentList.Add(a);
             var watch = Stopwatch.StartNew();
             using var process = Process.Start(info);
             string output = process.StandardOutput.ReadToEnd();
