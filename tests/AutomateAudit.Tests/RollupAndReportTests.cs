@@ -55,6 +55,35 @@ namespace AutomateAudit.Tests
             Assert.True(report.Offline7dMinutes > 0);
         }
 
+        /// <summary>
+        /// The whole fleet's rows of a few days are read as ranges of ids when each day's ids are dense (as its rollup
+        /// writes them), through the day index when not: the same rows either way, and no row of another day.
+        /// </summary>
+        [Fact]
+        public void TheDailyRowsOfAFewDaysAreTheSameWhetherTheirIdsAreDenseOrNot()
+        {
+            using var h = new Harness("daily_ranges");
+            var day = new DateTime(2026, 11, 20);
+            // Days written one after another, 40 computers each; the middle day is not read.
+            for (int d = 0; d < 3; d++)
+                h.Simulator.Execute("INSERT INTO pvl_automate_connection_audit_daily (computerid, day, online, offline, online_seconds, offline_seconds, timeline) " +
+                    "SELECT seq, @day, 0, 0, seq * 60, 86400 - seq * 60, CONCAT('O', seq * 60, ' F', 86400 - seq * 60) FROM seq_1_to_40", new { day = day.AddDays(d) });
+            var days = new[] { day, day.AddDays(2) };
+            string truth = "SELECT computerid, day, online_seconds, timeline FROM pvl_automate_connection_audit_daily WHERE day IN @days ORDER BY computerid, day";
+            List<(int, DateTime, long, string)> Read() => h.Db.Rollup.Sums(days, timelines: true)
+                .Select(r => (r.ComputerId, r.Day, r.Online, r.Timeline)).OrderBy(r => r.ComputerId).ThenBy(r => r.Day).ToList();
+
+            var dense = Read();
+            Assert.Equal(80, dense.Count);
+            Assert.Equal(h.Simulator.Query<(int, DateTime, long, string)>(truth, new { days }).ToList(), dense);
+
+            // A day whose rows were written some other way: its ids spread over a range five times its rows.
+            h.Execute("UPDATE pvl_automate_connection_audit_daily SET id = id + 200 WHERE day = '2026-11-22' AND computerid > 20");
+            var sparse = Read();
+            Assert.Equal(80, sparse.Count);
+            Assert.Equal(h.Simulator.Query<(int, DateTime, long, string)>(truth, new { days }).ToList(), sparse);
+        }
+
         [Fact]
         public void TheSummaryHoldsEveryDailyRowsFiguresForAComputerFirstSeenMidMonth()
         {
