@@ -115,5 +115,43 @@ namespace AutomateAudit.Benchmarks
             string top = string.Join("; ", slowest.OrderByDescending(x => x.Ms).Take(2).Select(x => $"{x.Ms:0} ms `{x.Sql.Replace("`", "").Replace("|", "/")}`"));
             return $"| {operation} | {r.CmdletMs:0} ms | {connect:0} ms | {sql:0} ms in {statements} statements | {r.CmdletMs - connect - sql:0} ms | {top} |";
         }
+
+        /// <summary>
+        /// The same fresh-process figures under pwsh precompiled as PowerShell's platform packages ship it, beside the
+        /// pinned dotnet tool (IL only) that every other figure here uses.
+        /// </summary>
+        public static IEnumerable<string> Hosts(MySqlConnection sql, string cs, int n, Measured update, Measured first, Measured all)
+        {
+            string precompiled = PrecompiledPwsh.Prepare();
+            double toolExit = FreshProcess.Baseline(Runs) / 1000;
+            var toolImport = ImportModule();
+            FreshProcess.HostDll = precompiled;
+            try
+            {
+                double exit = FreshProcess.Baseline(Runs) / 1000;
+                var import = ImportModule();
+                var (updateCmdlet, updateWall) = Update(sql, cs, n);
+                var report = Report(cs, n);
+                yield return $"### The same at {n:N0} computers under pwsh precompiled (ReadyToRun) as PowerShell's deb, rpm, tar.gz and MSI packages ship it";
+                yield return "";
+                yield return "The dotnet tool package of pwsh that this repository pins (and every figure above runs) is framework-dependent, which " +
+                    "PowerShell's build leaves uncompiled: each fresh process JIT-compiles PowerShell itself. Users install the platform packages. " +
+                    "Same 7.6.9 assemblies, precompiled here with the SDK's ReadyToRun compiler (bench/AutomateAudit.Benchmarks/PrecompiledPwsh.cs); " +
+                    "medians of " + Runs + " fresh processes each, cmdlet / whole process.";
+                yield return "";
+                yield return "| command | pinned dotnet tool (IL) | precompiled pwsh | target |";
+                yield return "|---|---:|---:|---:|";
+                yield return $"| `pwsh -c exit` | {Program.Seconds(toolExit)} wall | {Program.Seconds(exit)} wall | |";
+                yield return $"| Import-Module | {Program.Seconds(toolImport.FreshCmdlet)} / {Program.Seconds(toolImport.FreshWall)} | {Program.Seconds(import.FreshCmdlet)} / {Program.Seconds(import.FreshWall)} | 300 ms |";
+                yield return $"| Update-ConnectionAudit (1% changed) | {Program.Seconds(update.FreshCmdlet)} / {Program.Seconds(update.FreshWall)} | {Program.Seconds(updateCmdlet)} / {Program.Seconds(updateWall)} | 300 ms |";
+                yield return $"| Get-ConnectionReport: first row | {Program.Seconds(first.FreshCmdlet)} / {Program.Seconds(first.FreshWall)} | {Program.Seconds(report.First.Cmdlet)} / {Program.Seconds(report.First.Wall)} | 300 ms |";
+                yield return $"| Get-ConnectionReport: all rows | {Program.Seconds(all.FreshCmdlet)} / {Program.Seconds(all.FreshWall)} | {Program.Seconds(report.All.Cmdlet)} / {Program.Seconds(report.All.Wall)} | 1.5 s |";
+                yield return "";
+            }
+            finally
+            {
+                FreshProcess.HostDll = null;
+            }
+        }
     }
 }

@@ -185,49 +185,11 @@ namespace AutomateAudit.Benchmarks
 
             if (longRuns)
             {
-                extra.AddRange(Hosts(sql, cs, n, update, first, all));
+                extra.AddRange(FreshBench.Hosts(sql, cs, n, update, first, all));
                 extra.AddRange(Backfill(db, cs, n, inOrderSeconds));
                 extra.AddRange(Adoption(server, n));
             }
             server.DropDatabase("bench_" + n);
-        }
-
-        /// <summary>
-        /// The same fresh-process figures under pwsh precompiled as PowerShell's platform packages ship it, beside the
-        /// pinned dotnet tool (IL only) that every other figure here uses.
-        /// </summary>
-        private static IEnumerable<string> Hosts(MySqlConnection sql, string cs, int n, Measured update, Measured first, Measured all)
-        {
-            string precompiled = PrecompiledPwsh.Prepare();
-            double toolExit = FreshProcess.Baseline(FreshBench.Runs) / 1000;
-            var toolImport = FreshBench.ImportModule();
-            FreshProcess.HostDll = precompiled;
-            try
-            {
-                double exit = FreshProcess.Baseline(FreshBench.Runs) / 1000;
-                var import = FreshBench.ImportModule();
-                var (updateCmdlet, updateWall) = FreshBench.Update(sql, cs, n);
-                var report = FreshBench.Report(cs, n);
-                yield return $"### The same at {n:N0} computers under pwsh precompiled (ReadyToRun) as PowerShell's deb, rpm, tar.gz and MSI packages ship it";
-                yield return "";
-                yield return "The dotnet tool package of pwsh that this repository pins (and every figure above runs) is framework-dependent, which " +
-                    "PowerShell's build leaves uncompiled: each fresh process JIT-compiles PowerShell itself. Users install the platform packages. " +
-                    "Same 7.6.9 assemblies, precompiled here with the SDK's ReadyToRun compiler (bench/AutomateAudit.Benchmarks/PrecompiledPwsh.cs); " +
-                    "medians of " + FreshBench.Runs + " fresh processes each, cmdlet / whole process.";
-                yield return "";
-                yield return "| command | pinned dotnet tool (IL) | precompiled pwsh | target |";
-                yield return "|---|---:|---:|---:|";
-                yield return $"| `pwsh -c exit` | {Seconds(toolExit)} wall | {Seconds(exit)} wall | |";
-                yield return $"| Import-Module | {Seconds(toolImport.FreshCmdlet)} / {Seconds(toolImport.FreshWall)} | {Seconds(import.FreshCmdlet)} / {Seconds(import.FreshWall)} | 300 ms |";
-                yield return $"| Update-ConnectionAudit (1% changed) | {Seconds(update.FreshCmdlet)} / {Seconds(update.FreshWall)} | {Seconds(updateCmdlet)} / {Seconds(updateWall)} | 300 ms |";
-                yield return $"| Get-ConnectionReport: first row | {Seconds(first.FreshCmdlet)} / {Seconds(first.FreshWall)} | {Seconds(report.First.Cmdlet)} / {Seconds(report.First.Wall)} | 300 ms |";
-                yield return $"| Get-ConnectionReport: all rows | {Seconds(all.FreshCmdlet)} / {Seconds(all.FreshWall)} | {Seconds(report.All.Cmdlet)} / {Seconds(report.All.Wall)} | 1.5 s |";
-                yield return "";
-            }
-            finally
-            {
-                FreshProcess.HostDll = null;
-            }
         }
 
         /// <summary>A 30-day backfill and a -Force re-roll, each one fresh process, beside 30 in-order days.</summary>
@@ -424,7 +386,7 @@ namespace AutomateAudit.Benchmarks
             return sorted[sorted.Count / 2];
         }
 
-        private static string Seconds(double s) =>
+        internal static string Seconds(double s) =>
             double.IsPositiveInfinity(s) ? $"> {BaselineTimeoutSeconds} s (timed out)" : s < 1 ? $"{s * 1000:0} ms" : $"{s:0.00} s";
 
         private static string Row(int n, long rows, Measured m) =>
