@@ -230,25 +230,10 @@ namespace AutomateAudit.Engine
             return text.ToString();
         }
 
-        /// <summary>Reads a stored timeline back; text that does not parse (edited by hand?) is rejected, never guessed at.</summary>
-        public static List<Period> Decode(string text, DateTime dayStartUtc, DateTime dayEndUtc)
-        {
-            var periods = new List<Period>();
-            var reader = new Reader(text);
-            DateTime cursor = dayStartUtc;
-            while (reader.Next(out PeriodState state, out long seconds))
-            {
-                DateTime end = cursor.AddSeconds(seconds);
-                periods.Add(new Period(cursor, end, state));
-                cursor = end;
-            }
-            CheckCovers(cursor, dayStartUtc, dayEndUtc);
-            return periods;
-        }
-
         /// <summary>
-        /// The seconds of a stored timeline from <paramref name="from"/> to the day's end, read in place: the same figures as
-        /// summing <see cref="Decode"/>'s periods, without building them (a report reads three timelines per computer).
+        /// The seconds of a stored timeline from <paramref name="from"/> to the day's end, read in place without building its
+        /// periods (a report reads three timelines per computer). Text that does not parse (edited by hand?) is rejected,
+        /// never guessed at.
         /// </summary>
         public static Totals Sum(string text, DateTime dayStartUtc, DateTime dayEndUtc, DateTime from)
         {
