@@ -1,9 +1,11 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using AutomateAudit.Engine;
 using AutomateAudit.Storage;
 using AutomateAudit.Testing;
+using Dapper;
 
 namespace AutomateAudit.Tests
 {
@@ -143,6 +145,32 @@ namespace AutomateAudit.Tests
             }
             // The cases are not trivial: many computers changed, many did not.
             Assert.InRange(found, checkedRows / 5, checkedRows * 4 / 5);
+        }
+
+        [Fact]
+        public void OnMariaDbThePassOverComputersHashesTheStateTableAndFindsTheSameChanges()
+        {
+            using var h = new Harness("hashjoin");
+            h.Execute("INSERT INTO computers (ComputerID, Name, LastContact) SELECT seq, CONCAT('PC', seq), NOW() - INTERVAL seq MINUTE FROM seq_1_to_3000");
+            h.RecordAt(DateTime.UtcNow);
+            // Some come back, some go silent, some are new, some were removed from the state table's point of view.
+            h.Execute("UPDATE computers SET LastContact = IF(LastContact > NOW() - INTERVAL 15 MINUTE, NOW() - INTERVAL 2 HOUR, NOW()) WHERE ComputerID % 7 = 0");
+            h.Execute("INSERT INTO computers (ComputerID, Name, LastContact) SELECT seq, CONCAT('PC', seq), NOW() FROM seq_3001_to_3100");
+            h.Execute("UPDATE aa_connection_state SET removed = 1 WHERE computerid % 97 = 0");
+            var args = new { nowUtc = DateTime.UtcNow, nowLocal = h.Simulator.QuerySingle<DateTime>("SELECT NOW()"), offlineSeconds = 15 * 60 };
+            string changes = "SELECT ComputerId, State, EffectiveUtc, FirstSeen, LastContactUtc FROM (" + ConnectionHistoryStore.DetectStateChanges + ") d ORDER BY ComputerId";
+            string Rows(string sql) => string.Join("\n", h.Simulator.Query<(int, int, DateTime, int, DateTime?)>(sql, args));
+
+            string hashed = Rows(ConnectionHistoryStore.HashJoined(changes, mariaDb: true));
+            string plain = Rows(changes);
+
+            Assert.Equal(plain, hashed);
+            Assert.InRange(hashed.Split('\n').Length, 400, 1000);
+            string explained = string.Join(" | ", h.Simulator.Query(ConnectionHistoryStore.HashJoined("EXPLAIN " + ConnectionHistoryStore.DetectStateChanges, mariaDb: true), args)
+                .Select(r => (string)((IDictionary<string, object>)r)["Extra"]));
+            Assert.Contains("BNLH", explained);
+            Assert.DoesNotContain("BNLH", string.Join(" | ", h.Simulator.Query("EXPLAIN " + ConnectionHistoryStore.DetectStateChanges, args)
+                .Select(r => (string)((IDictionary<string, object>)r)["Extra"])));
         }
 
         /// <summary>Loads one zone into the server's time zone tables (once), as mariadb-tzinfo-to-sql does for a server.</summary>

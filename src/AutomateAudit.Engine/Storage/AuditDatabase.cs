@@ -30,6 +30,9 @@ namespace AutomateAudit.Storage
         public ConnectionSettings Settings { get; }
         public CancellationToken Cancellation { get; }
 
+        /// <summary>Whether the server is MariaDB (its version string says so; MySQL's does not).</summary>
+        public bool IsMariaDb => _connection.ServerVersion.IndexOf("MariaDB", StringComparison.OrdinalIgnoreCase) >= 0;
+
         public static AuditDatabase Open(ConnectionSettings settings, Action<string> log = null, CancellationToken cancellation = default)
         {
             if (settings == null) throw new ArgumentNullException(nameof(settings));

@@ -61,16 +61,18 @@ namespace AutomateAudit.Storage
             AppendLike(where, parameters, "c.Name", "computer", query?.ComputerLike);
             // LastContact in UTC as the recorder reads it, so Status is decided in UTC (rule 1): the
             // reading the module made when it first saw this LastContact, else the server's zone rules.
+            // The expressions are written out in one SELECT: a derived table naming them would be materialized
+            // with the LIMIT (20 against 15 ms of server time per 5,000 computers).
+            string lastContact = SqlTime.NonZero("c.LastContact");
+            string converted = "CONVERT_TZ(" + lastContact + ", @@session.time_zone, '+00:00')";
             string sql =
-                "SELECT z.*, IF(z.LastContact IS NULL, NULL, IF(z.KnownLocal = z.LastContact AND z.KnownUtc IS NOT NULL, z.KnownUtc, " +
-                SqlTime.LastContactUtc("z.LastContact", "z.Converted") + ")) AS LastContactUtc FROM (" +
                 "SELECT c.ComputerID AS ComputerId, c.ClientID AS ClientId, c.LocationID AS LocationId, " +
                 "cl.Name AS Client, l.Name AS Location, c.Name AS Computer, c.OS AS OperatingSystem, c.Version AS OsVersion, " +
-                SqlTime.NonZero("c.LastContact") + " AS LastContact, CONVERT_TZ(" + SqlTime.NonZero("c.LastContact") + ", @@session.time_zone, '+00:00') AS Converted, " +
-                "c.LastUsername AS LastLoggedInUser, c.BiosFlash AS BiosFlash, c.Flags AS Flags, " +
-                "s.first_seen_utc AS FirstSeenUtc, s.lastcontact AS KnownLocal, s.lastcontact_utc AS KnownUtc " +
+                lastContact + " AS LastContact, c.LastUsername AS LastLoggedInUser, c.BiosFlash AS BiosFlash, c.Flags AS Flags, " +
+                "s.first_seen_utc AS FirstSeenUtc, IF(" + lastContact + " IS NULL, NULL, IF(s.lastcontact = " + lastContact +
+                " AND s.lastcontact_utc IS NOT NULL, s.lastcontact_utc, " + SqlTime.LastContactUtc(lastContact, converted) + ")) AS LastContactUtc " +
                 "FROM computers c LEFT JOIN clients cl ON cl.ClientID = c.ClientID LEFT JOIN locations l ON l.LocationID = c.LocationID " +
-                "LEFT JOIN `" + StateTable + "` s ON s.computerid = c.ComputerID" + where + " ORDER BY c.ComputerID LIMIT @limit) z ORDER BY z.ComputerId";
+                "LEFT JOIN `" + StateTable + "` s ON s.computerid = c.ComputerID" + where + " ORDER BY c.ComputerID LIMIT @limit";
             return _db.Query<ComputerRecord>(sql, parameters).ToList();
         }
 

@@ -100,8 +100,17 @@ namespace AutomateAudit.Storage
 
         /// <summary>What a recording run would write now, without writing anything (-WhatIf).</summary>
         public List<DetectedChange> Detect(DateTime nowLocal, DateTime nowUtc, int offlineSeconds) =>
-            _db.Query<DetectedChange>("SELECT " + ChangeColumns + " FROM (" + DetectChanges + ") d ORDER BY ComputerId",
+            _db.Query<DetectedChange>(HashJoined("SELECT " + ChangeColumns + " FROM (" + DetectChanges + ") d ORDER BY ComputerId", _db.IsMariaDb),
                 new { nowLocal, nowUtc, offlineSeconds }).ToList();
+
+        /// <summary>
+        /// On MariaDB, the pass over computers joins the state table through a hash of it (BNLH, for this statement only)
+        /// instead of one primary-key lookup per computer: 75 against 125 ms of server time at 100,000 computers. The
+        /// 16 MB join buffer holds about 400,000 computers' keys; a larger fleet scans the state table once per buffer.
+        /// MySQL 8 has no such setting and keeps the lookups.
+        /// </summary>
+        internal static string HashJoined(string statement, bool mariaDb) =>
+            mariaDb ? "SET STATEMENT join_cache_level = 4, join_buffer_size = 16777216, join_buffer_space_limit = 16777216 FOR " + statement : statement;
 
         /// <summary>
         /// Detects and writes this run's changes (history rows and current state) inside the caller's
@@ -115,7 +124,7 @@ namespace AutomateAudit.Storage
                 "ComputerId INT NOT NULL PRIMARY KEY, State TINYINT NOT NULL, LastContact DATETIME NULL, " +
                 "EffectiveUtc DATETIME NOT NULL, Removed TINYINT NOT NULL, FirstSeen TINYINT NOT NULL, LastContactUtc DATETIME NULL) ENGINE=InnoDB; " +
                 "DELETE FROM aa_tmp_changes");
-            _db.Execute("INSERT INTO aa_tmp_changes " + DetectStateChanges, args);
+            _db.Execute(HashJoined("INSERT INTO aa_tmp_changes " + DetectStateChanges, _db.IsMariaDb), args);
             if (RemovalsPossible())
             {
                 // A computer deleted since the statement above may already have a row there: that row stays, and
