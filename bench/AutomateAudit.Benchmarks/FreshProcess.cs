@@ -17,6 +17,9 @@ namespace AutomateAudit.Benchmarks
         /// <summary>The pwsh.dll to run instead of the pinned tool (<see cref="PrecompiledPwsh"/>); null for `dotnet pwsh`.</summary>
         public static string HostDll { get; set; }
 
+        /// <summary>Environment variables set for each pwsh process (e.g. a .NET runtime setting under comparison).</summary>
+        public static Dictionary<string, string> Environment { get; } = new Dictionary<string, string>();
+
         /// <summary>One run: the script must print "cmdlet_ms=&lt;ms&gt;" (and may print "import_ms=&lt;ms&gt;").</summary>
         public static (double CmdletMs, double ImportMs, double WallMs) Run(string script)
         {
@@ -54,6 +57,7 @@ namespace AutomateAudit.Benchmarks
         {
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
             foreach (string a in new[] { HostDll ?? "pwsh", "-NoProfile", "-NonInteractive", "-Command", command }) info.ArgumentList.Add(a);
+            foreach (var variable in Environment) info.Environment[variable.Key] = variable.Value;
             var watch = Stopwatch.StartNew();
             using var process = Process.Start(info);
             string output = process.StandardOutput.ReadToEnd();
