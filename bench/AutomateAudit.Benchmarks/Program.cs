@@ -33,17 +33,23 @@ namespace AutomateAudit.Benchmarks
             }
             bool profile = args.Contains("--profile");
             bool skipLong = args.Contains("--quick");
-            bool seedOnly = args.Contains("--seed-only");
+            bool seedOnly = args.Contains("--seed-only"), proVal = args.Contains("--proval");
             args = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
             var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : new[] { 10_000, 100_000 };
             if (seedOnly)
             {
-                // A database left running for manual profiling: prints its connection string.
+                // A database left running for manual profiling: prints its connection string. With --proval, ProVal's own
+                // tables hold the history and the module is not installed (for profiling adoption and the report after it).
                 var keep = MariaDbServer.StartOrConnect("UTC", bufferPoolMegabytes: 2048);
-                string keepCs = keep.CreateDatabase("profile_" + sizes[0]);
+                string keepCs = keep.CreateDatabase((proVal ? "adopt_" : "profile_") + sizes[0]);
                 AutomateSchema.Create(keepCs);
-                using (var setup = AuditSession.Open(ConnectionSettings.FromConnectionString(keepCs))) new SchemaInstaller(setup).InstallAll();
-                using (var sql = new MySqlConnection(keepCs + ";DefaultCommandTimeout=600")) { sql.Open(); Seed(sql, sizes[0], tenthChurn: true); }
+                if (!proVal) { using var setup = AuditSession.Open(ConnectionSettings.FromConnectionString(keepCs)); new SchemaInstaller(setup).InstallAll(); }
+                using (var sql = new MySqlConnection(keepCs + ";DefaultCommandTimeout=600"))
+                {
+                    sql.Open();
+                    if (proVal) CreateProValTables(sql);
+                    Seed(sql, sizes[0], tenthChurn: !proVal);
+                }
                 Console.WriteLine(keepCs);
                 Console.ReadLine();
                 return 0;
@@ -233,8 +239,7 @@ namespace AutomateAudit.Benchmarks
             using (var sql = new MySqlConnection(cs + ";DefaultCommandTimeout=" + BaselineTimeoutSeconds))
             {
                 sql.Open();
-                sql.Execute("CREATE TABLE pvl_automate_connection_audit (computerid INT, state TINYINT, lastcontact DATETIME, datacollectiontime DATETIME); " +
-                    "CREATE TABLE pvl_automate_connection_audit_daily (computerid INT, online INT, offline INT, datacollectiontime DATETIME)");
+                CreateProValTables(sql);
                 rows = Seed(sql, n, tenthChurn: false);
             }
             Console.WriteLine($"[{n}] ProVal table with {rows} rows");
@@ -257,6 +262,10 @@ namespace AutomateAudit.Benchmarks
             yield return $"| Get-ConnectionReport right after adoption: first row | {Seconds(report.First.Cmdlet)} | {Seconds(report.First.Wall)} | 0.3 s |";
             yield return "";
         }
+
+        private static void CreateProValTables(MySqlConnection sql) =>
+            sql.Execute("CREATE TABLE pvl_automate_connection_audit (computerid INT, state TINYINT, lastcontact DATETIME, datacollectiontime DATETIME); " +
+                "CREATE TABLE pvl_automate_connection_audit_daily (computerid INT, online INT, offline INT, datacollectiontime DATETIME)");
 
         /// <summary>--profile N: where a full report spends its time, statement by statement.</summary>
         private static void Profile(MariaDbServer server, int n)

@@ -120,6 +120,40 @@ namespace AutomateAudit.Tests
         }
 
         [Fact]
+        public void ChangesRecordedForTheSameInstantCountInTheOrderTheyWereRecorded()
+        {
+            // Both computers have two rows at one instant. The history index lists an instant's rows by state (offline
+            // first), but the one recorded last is the state from then on: offline for computer 1, online for computer 2.
+            using var h = new Harness("ties");
+            DateTime now = DateTime.UtcNow;
+            now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+            h.Execute("INSERT INTO computers (ComputerID, Name) VALUES (1, 'A'), (2, 'B')");
+            h.Db.Server.UseSimulatedClock(now);
+            DateTime today = h.Simulator.QuerySingle<DateTime>("SELECT DATE(CONVERT_TZ(@now, '+00:00', @@session.time_zone))", new { now });
+            DateTime yesterdayUtc = h.Simulator.QuerySingle<DateTime>("SELECT CONVERT_TZ(@day, @@session.time_zone, '+00:00')", new { day = today.AddDays(-1) });
+            DateTime t0 = yesterdayUtc.AddHours(-1), t1 = yesterdayUtc.AddHours(12);
+            foreach (var (computer, state, at) in new[] { (1, 1, t0), (2, 1, t0), (1, 1, t1), (2, 0, t1), (1, 0, t1), (2, 1, t1) })
+                h.Simulator.Execute("INSERT INTO pvl_automate_connection_audit (computerid, state, effective_utc, collected_utc, removed, run_id) VALUES (@computer, @state, @at, @at, 0, 1)",
+                    new { computer, state, at });
+            h.Simulator.Execute("INSERT INTO aa_connection_state (computerid, state, effective_utc, removed, updated_utc, first_seen_utc) " +
+                "VALUES (1, 0, @t1, 0, @t1, @t0), (2, 1, @t1, 0, @t1, @t0)", new { t0, t1 });
+            FillRunLog(h, t0.AddHours(-1), now);
+
+            // From the raw history (nothing rolled up yet).
+            var raw = new ConnectionReports(h.Db, ServerClock.Read(h.Db.Server), ConnectionRecorder.DefaultOfflineAfter).Rolling.Rows(new ComputerFilter()).ToDictionary(r => r.ComputerId);
+            Assert.InRange(raw[1].Offline7dMinutes, (int)(now - t1).TotalMinutes - 1, (int)(now - t1).TotalMinutes + 1);
+            Assert.Equal(0, raw[2].Offline7dMinutes);
+
+            // Rolled up: yesterday's daily rows.
+            h.Db.Server.UseSimulatedClock(now);
+            new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions(), retention: false);
+            var bounds = h.Db.Rollup.RolledDays(today.AddDays(-1), today.AddDays(-1)).Single();
+            var daily = h.Simulator.Query<(int, long, long)>("SELECT computerid, online_seconds, offline_seconds FROM pvl_automate_connection_audit_daily WHERE day = @day ORDER BY computerid",
+                new { day = today.AddDays(-1) }).ToList();
+            Assert.Equal(new[] { (1, (long)(t1 - bounds.StartUtc).TotalSeconds, (long)(bounds.EndUtc - t1).TotalSeconds), (2, (long)(bounds.EndUtc - bounds.StartUtc).TotalSeconds, 0L) }, daily);
+        }
+
+        [Fact]
         public void AChangeDatedBackIntoARolledDayMakesItDueAgain()
         {
             using var h = new Harness("reopen");

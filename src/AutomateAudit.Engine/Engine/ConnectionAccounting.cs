@@ -63,16 +63,36 @@ namespace AutomateAudit.Engine
             return starts;
         }
 
-        /// <summary>Each computer's changes, in the order read.</summary>
+        /// <summary>
+        /// Each computer's changes in the order read, except that the changes of one computer at one instant (read one after
+        /// the other, in the index's order) are put in recording (id) order: the last recorded is the state from then on.
+        /// </summary>
         public static Dictionary<int, List<StateChange>> Group(IEnumerable<StoredChange> rows)
         {
             var grouped = new Dictionary<int, List<StateChange>>();
+            var instant = new List<StoredChange>();
             foreach (StoredChange row in rows)
             {
-                if (!grouped.TryGetValue(row.ComputerId, out List<StateChange> changes)) grouped.Add(row.ComputerId, changes = new List<StateChange>());
-                changes.Add(new StateChange(row.EffectiveUtc, ToState(row.State)));
+                if (instant.Count > 0 && (row.ComputerId != instant[0].ComputerId || row.EffectiveUtc != instant[0].EffectiveUtc)) AddInstant(grouped, instant);
+                instant.Add(row);
             }
+            if (instant.Count > 0) AddInstant(grouped, instant);
             return grouped;
+        }
+
+        private static void AddInstant(Dictionary<int, List<StateChange>> grouped, List<StoredChange> instant)
+        {
+            if (!grouped.TryGetValue(instant[0].ComputerId, out List<StateChange> changes)) grouped.Add(instant[0].ComputerId, changes = new List<StateChange>());
+            // Insertion sort by id: stable, and a single row (almost every instant) is left as it is.
+            for (int i = 1; i < instant.Count; i++)
+            {
+                StoredChange row = instant[i];
+                int j = i - 1;
+                for (; j >= 0 && instant[j].Id > row.Id; j--) instant[j + 1] = instant[j];
+                instant[j + 1] = row;
+            }
+            foreach (StoredChange row in instant) changes.Add(new StateChange(row.EffectiveUtc, ToState(row.State)));
+            instant.Clear();
         }
 
         internal static PeriodState ToState(long? state) =>
