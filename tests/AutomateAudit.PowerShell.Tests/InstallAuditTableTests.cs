@@ -9,7 +9,7 @@ namespace AutomateAudit.PowerShell.Tests
     public class InstallAuditTableTests
     {
         /// <summary>The schema version this module installs (SchemaInstaller.SchemaVersion, internal to the engine).</summary>
-        private const int SchemaVersion = 3;
+        private const int SchemaVersion = 4;
 
         private static readonly string[] ModuleTables =
         {
@@ -90,9 +90,10 @@ namespace AutomateAudit.PowerShell.Tests
             const string install = "Install-AuditTable -ConnectionString $cs -PassThru -WarningVariable w -WarningAction SilentlyContinue; $w | ForEach-Object { [string]$_.Message }";
             var output = ps.Run(install, ("cs", cs));
             var result = output.Where(o => !(o.BaseObject is string)).ToDictionary(r => (string)r.Properties["Table"].Value, r => r);
-            // The adopted days are not rolled up: the admin is told what to run before reports are fast.
+            // The adopted days get their figures; those not rolled up in full are named, with what to run for their daily rows.
             string warning = Assert.Single(output.Where(o => o.BaseObject is string).Select(o => (string)o.BaseObject));
-            Assert.Matches("^\\d+ days of adopted ProVal history \\(2026-11-20 to \\d{4}-\\d{2}-\\d{2}\\) are not rolled up yet\\. Run Invoke-DailyRollup now", warning);
+            Assert.Matches("^\\d+ days of adopted ProVal history \\(2026-11-20 to \\d{4}-\\d{2}-\\d{2}\\) got only the figures the reports read\\. Run Invoke-DailyRollup", warning);
+            Assert.True(db.QuerySingle<long>("SELECT COUNT(*) FROM aa_connection_rollup WHERE provisional = 1") > 0);
             Assert.Equal("Upgraded", result["pvl_automate_connection_audit"].Properties["Action"].Value.ToString());
             Assert.Equal(3L, result["pvl_automate_connection_audit"].Properties["Rows"].Value);
             Assert.Contains("adopted", (string)result["pvl_automate_connection_audit"].Properties["Changes"].Value);
@@ -101,7 +102,9 @@ namespace AutomateAudit.PowerShell.Tests
             var after = db.Query<string>("SELECT CONCAT(TABLE_NAME, '.', COLUMN_NAME, ':', COLUMN_TYPE) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'p%'").ToList();
             Assert.Empty(proValColumns.Except(after));
             Assert.Equal(3, db.QuerySingle<int>("SELECT COUNT(*) FROM pvl_automate_connection_audit"));
-            Assert.Equal(2, db.QuerySingle<int>("SELECT COUNT(*) FROM pvl_automate_connection_audit_daily"));
+            // ProVal's two daily rows, beside the rows of the days the install rolled up (yesterday, and the first day of the 7-day window).
+            Assert.Equal(2, db.QuerySingle<int>("SELECT COUNT(*) FROM pvl_automate_connection_audit_daily WHERE datacollectiontime = '2026-11-21 00:05:00' AND online + offline = 1440"));
+            Assert.Equal(0, db.QuerySingle<int>("SELECT COUNT(*) FROM pvl_automate_connection_audit_daily WHERE datacollectiontime <> '2026-11-21 00:05:00' AND day NOT IN (CURDATE() - INTERVAL 1 DAY, CURDATE() - INTERVAL 7 DAY)"));
             Assert.Equal(1, db.QuerySingle<int>("SELECT COUNT(*) FROM pvl_report_idlemon WHERE Username = 'jsmith'"));
             Assert.Equal(1, db.QuerySingle<int>("SELECT COUNT(*) FROM plugin_proval_usersessions WHERE SessionLength = 125"));
             // Tables ProVal's scripts still write to are not altered at all.

@@ -135,7 +135,7 @@ namespace AutomateAudit.Tests
 
             Assert.Equal(expected, Rows(db, indexes));
             Assert.Equal(rows, Rows(db, "SELECT * FROM pvl_automate_connection_audit ORDER BY id"));
-            Assert.Equal(new[] { "schema|3" }, Rows(db, "SELECT component, version FROM aa_schema_version"));
+            Assert.Equal(new[] { "schema|" + SchemaInstaller.SchemaVersion }, Rows(db, "SELECT component, version FROM aa_schema_version"));
         }
 
         [Fact]
@@ -250,7 +250,7 @@ namespace AutomateAudit.Tests
             Run(connection, "INSERT INTO aa_schema_version (component, version, module_version, updated_utc) VALUES ('adoption', 0, 'test', UTC_TIMESTAMP())");
             Assert.Contains(Install(), StateFromAdopted);
             Assert.Equal(new[] { "3|0", "4|1", "5|1" }, Rows(connection, "SELECT computerid, state FROM aa_connection_state ORDER BY computerid"));
-            Assert.Equal(new[] { "schema|3" }, Rows(connection, "SELECT component, version FROM aa_schema_version"));
+            Assert.Equal(new[] { "schema|" + SchemaInstaller.SchemaVersion }, Rows(connection, "SELECT component, version FROM aa_schema_version"));
 
             // The state table dropped since (an uninstall stopped half-way): recreated, and filled from the adopted rows again.
             Run(connection, "DROP TABLE aa_connection_state");

@@ -258,19 +258,28 @@ CHECKSUM TABLE computers, clients
         @($after | ForEach-Object { [string]$_.Checksum }) | Should -Be @($before | ForEach-Object { [string]$_.Checksum })
     }
 
-    It 'warns how many adopted days wait for Invoke-DailyRollup; -WhatIf adopts nothing, and once they are rolled up nothing is said' {
+    It 'rolls up the adopted days the report needs, warns which still wait for Invoke-DailyRollup; -WhatIf adopts nothing, and once they are rolled up nothing is said' {
         $cs = New-AuditTestDatabase -Name 'install_adopt_days'
         $first = (Invoke-AuditSql -ConnectionString $cs -Query @'
+INSERT INTO computers (ComputerID, ClientID, LocationID, Name, LastContact, Uptime) VALUES (7, 0, 0, 'PC7', NOW(), 10);
 CREATE TABLE pvl_automate_connection_audit (computerid INT, state TINYINT, lastcontact DATETIME, datacollectiontime DATETIME);
 INSERT INTO pvl_automate_connection_audit VALUES (7, 1, CURDATE() - INTERVAL 3 DAY + INTERVAL 1 HOUR, CURDATE() - INTERVAL 3 DAY + INTERVAL 1 HOUR);
 SELECT DATE_FORMAT(CURDATE() - INTERVAL 3 DAY, '%Y-%m-%d') AS D
 '@).D
+        $days = ConvertTo-ServerDays (Invoke-AuditSql -ConnectionString $cs -Query $ServerDaysSql)
         $null = Install-AuditTable -ConnectionString $cs -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue
+        # D-3 and D-2 get their figures only; D-1 (yesterday, once complete) is rolled up in full.
         @($warned).Count | Should -Be 1
-        "$($warned[0])" | Should -Match ('^\d+ days of adopted ProVal history \(' + $first + ' to \d{4}-\d{2}-\d{2}\) are not rolled up yet\. Run Invoke-DailyRollup now')
+        "$($warned[0])" | Should -Match ('^2 days of adopted ProVal history \(' + $first + ' to \d{4}-\d{2}-\d{2}\) got only the figures the reports read\. Run Invoke-DailyRollup')
+        [int](Invoke-AuditSql -ConnectionString $cs -Query 'SELECT COUNT(*) AS N FROM aa_connection_rollup WHERE provisional = 1').N | Should -Be 2
+        $window = Get-ConnectionReport -ConnectionString $cs -Start $days.D3 -End $days.D1
+        "$($window.OnlineMinutes):$($window.OfflineMinutes):$($window.UnknownMinutes)" | Should -Be "$($days.M3 - 60 + $days.M2):0:60"
 
         $rolled = @(Invoke-DailyRollup -ConnectionString $cs -PassThru -Confirm:$false)
-        $rolled.Count | Should -BeGreaterOrEqual 2
+        @($rolled | Select-Object -First 2 | ForEach-Object { $_.Day.ToString('yyyy-MM-dd') }) | Should -Be @($first, $days.D2.ToString('yyyy-MM-dd'))
+        [int](Invoke-AuditSql -ConnectionString $cs -Query 'SELECT COUNT(*) AS N FROM aa_connection_rollup WHERE provisional = 1').N | Should -Be 0
+        $window = Get-ConnectionReport -ConnectionString $cs -Start $days.D3 -End $days.D1
+        "$($window.OnlineMinutes):$($window.OfflineMinutes):$($window.UnknownMinutes)" | Should -Be "$($days.M3 - 60 + $days.M2):0:60"
         $null = Invoke-AuditSql -ConnectionString $cs -Query 'INSERT INTO pvl_automate_connection_audit (computerid, state, lastcontact, datacollectiontime) VALUES (8, 1, NOW(), NOW())'
         $null = Install-AuditTable -ConnectionString $cs -WhatIf -WarningVariable whatIfWarned -WarningAction SilentlyContinue
         @($whatIfWarned).Count | Should -Be 0
@@ -380,14 +389,19 @@ Describe 'Invoke-DailyRollup' {
     }
 
     It '-WhatIf writes nothing and lists the days it would roll up' {
+        # Install-AuditTable gave the adopted days their figures (D-3 and D-2 provisionally): both are still due.
+        $countsSql = 'SELECT (SELECT COUNT(*) FROM pvl_automate_connection_audit_daily) AS Daily, (SELECT COUNT(*) FROM aa_connection_rollup WHERE provisional = 0) AS Rolled, ' +
+            '(SELECT COUNT(*) FROM aa_connection_rollup WHERE provisional = 1) AS Provisional'
+        $before = Invoke-AuditSql -ConnectionString $cs -Query $countsSql
+        [int]$before.Provisional | Should -Be 2
+
         $text = Get-WhatIfText { $script:whatIfOutput = @(Invoke-DailyRollup -ConnectionString $cs -WhatIf -PassThru) }
 
         @($script:whatIfOutput).Count | Should -Be 0
         $text | Should -Match ([regex]::Escape($days.D3.ToString('yyyy-MM-dd')))
         $text | Should -Match ([regex]::Escape($days.D2.ToString('yyyy-MM-dd')))
-        $counts = Invoke-AuditSql -ConnectionString $cs -Query 'SELECT (SELECT COUNT(*) FROM pvl_automate_connection_audit_daily) AS Daily, (SELECT COUNT(*) FROM aa_connection_rollup) AS Rolled'
-        [int]$counts.Daily | Should -Be 0
-        [int]$counts.Rolled | Should -Be 0
+        $counts = Invoke-AuditSql -ConnectionString $cs -Query $countsSql
+        "$($counts.Daily):$($counts.Rolled):$($counts.Provisional)" | Should -Be "$($before.Daily):$($before.Rolled):$($before.Provisional)"
     }
 
     It '-PassThru returns one object per completed day rolled up, with exact minutes' {

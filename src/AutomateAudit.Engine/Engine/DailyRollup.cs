@@ -177,7 +177,8 @@ namespace AutomateAudit.Engine
                 return _session.InTransaction(() =>
                 {
                     bool hadRows = _session.Rollup.HasRows(day);
-                    bool existed = hadRows || _session.Rollup.RolledDays(day, day).Count > 0;
+                    var mark = _session.Rollup.RolledDays(day, day, withProvisional: true);
+                    bool existed = hadRows || mark.Any(m => !m.Provisional);
                     var tracked = new List<int>();
                     List<DailyRecord> rows = ComputeDay(day, startUtc, endUtc, daily, tracked);
                     AfterDayRead?.Invoke(day);
@@ -187,7 +188,7 @@ namespace AutomateAudit.Engine
                     var reopened = later.Where(d => laterInThisRun != null && laterInThisRun.Contains(d)).ToList();
                     var corrected = daily ? later.Except(reopened).ToList() : new List<DateTime>();
                     _session.Rollup.Stage(rows); // read by the writes below
-                    bool changed = corrected.Count > 0 && _session.Rollup.StageWindowChanges(day, fromSummary: existed && !hadRows) > 0;
+                    bool changed = corrected.Count > 0 && _session.Rollup.StageWindowChanges(day, fromSummary: mark.Count > 0 && !hadRows) > 0;
                     if (daily) _session.Rollup.ReplaceDay(day, day.AddDays(1), rows, hadRows);
                     _session.Summary.ReplaceDay(day, rows, tracked);
                     _session.Rollup.MarkRolled(day, startUtc, endUtc, rows.Count);
@@ -292,14 +293,17 @@ namespace AutomateAudit.Engine
                 row.Offline29d = before.Offline29d.Value + row.OfflineSeconds - (leaving29?.Offline ?? 0);
             }
             if (scratch.Count == 0) return;
-            var sums = _session.Rollup.SumsBefore(lo, hi, day).ToDictionary(r => r.ComputerId);
+            // From the summary: it holds the figures of every rolled-up day, also those with no daily row (older than
+            // RetainDays, or only provisionally rolled up after an adoption).
+            var span = Enumerable.Range(1, 28).Select(n => day.AddDays(-n)).ToList();
+            var sums = _session.Summary.WindowSums(lo, hi, new IReadOnlyList<DateTime>[] { span.Take(5).ToList(), span });
             foreach (DailyRecord row in scratch)
             {
-                sums.TryGetValue(row.ComputerId, out DailySums s);
-                row.Online6d = (s?.Online6d ?? 0) + row.OnlineSeconds;
-                row.Offline6d = (s?.Offline6d ?? 0) + row.OfflineSeconds;
-                row.Online29d = (s?.Online29d ?? 0) + row.OnlineSeconds;
-                row.Offline29d = (s?.Offline29d ?? 0) + row.OfflineSeconds;
+                long[] s = sums.TryGetValue(row.ComputerId, out long[] found) ? found : new long[4];
+                row.Online6d = s[0] + row.OnlineSeconds;
+                row.Offline6d = s[1] + row.OfflineSeconds;
+                row.Online29d = s[2] + row.OnlineSeconds;
+                row.Offline29d = s[3] + row.OfflineSeconds;
             }
         }
 

@@ -60,7 +60,11 @@ namespace AutomateAudit.Engine
             DateTime yesterday = today.AddDays(-1), head7 = today.AddDays(-7), head30 = today.AddDays(-30);
             if (_clock.ToLocal(windows[0].Start).Date != yesterday || _clock.ToLocal(windows[1].Start).Date != head7 || _clock.ToLocal(windows[2].Start).Date != head30)
                 return null;
-            var rolled = _session.Rollup.RolledDays(head30, yesterday).ToDictionary(d => d.Day.Date, d => new Interval(d.StartUtc, d.EndUtc));
+            // The days between the heads may be provisional (summary figures only, after an adoption): yesterday's window
+            // sums include their figures. Yesterday and the heads need their daily rows.
+            var marks = _session.Rollup.RolledDays(head30, yesterday, withProvisional: true);
+            if (marks.Any(d => d.Provisional && (d.Day.Date == yesterday || d.Day.Date == head7 || d.Day.Date == head30))) return null;
+            var rolled = marks.ToDictionary(d => d.Day.Date, d => new Interval(d.StartUtc, d.EndUtc));
             if (!rolled.TryGetValue(yesterday, out Interval yesterdayBounds)) return null;
             var coverage = Coverage.Load(_session, windows[2].Start, now, now);
             for (DateTime d = head30; d < yesterday; d = d.AddDays(1))

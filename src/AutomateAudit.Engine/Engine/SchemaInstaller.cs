@@ -26,8 +26,11 @@ namespace AutomateAudit.Engine
     /// </summary>
     internal sealed class SchemaInstaller
     {
-        /// <summary>2: aa_connection_summary (the long-term figures). 3: covering indexes on the raw history.</summary>
-        public const int SchemaVersion = 3;
+        /// <summary>
+        /// 2: aa_connection_summary (the long-term figures). 3: covering indexes on the raw history. 4: provisional rollup
+        /// marks (days adopted from ProVal that have only their summary figures; a module before 4 would take them as rolled up).
+        /// </summary>
+        public const int SchemaVersion = 4;
 
         public static readonly IReadOnlyList<TableSpec> Tables = new[]
         {

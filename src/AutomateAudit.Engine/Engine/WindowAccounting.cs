@@ -47,7 +47,7 @@ namespace AutomateAudit.Engine
             var accounting = new ConnectionAccounting(_session.History, coverage);
 
             var rolled = UseRollupRows
-                ? _session.Rollup.RolledDays(_clock.ToLocal(from).Date.AddDays(-1), _clock.ToLocal(to).Date.AddDays(1))
+                ? _session.Rollup.RolledDays(_clock.ToLocal(from).Date.AddDays(-1), _clock.ToLocal(to).Date.AddDays(1), withProvisional: true)
                 : new List<RolledDayBounds>();
             var daysPerWindow = windows.Select(w => rolled.Where(d => d.StartUtc >= w.Start && d.EndUtc <= w.End).ToList()).ToArray();
             var rawPerWindow = windows.Select((w, k) => IntervalSet.Of(daysPerWindow[k].Select(d => new Interval(d.StartUtc, d.EndUtc))).ComplementWithin(w.Start, w.End)).ToArray();
@@ -96,7 +96,7 @@ namespace AutomateAudit.Engine
             if (end <= window.Start) return IntervalSet.Empty;
             var coverage = Coverage.Load(_session, window.Start, end, _clock.NowUtc);
             var rolled = UseRollupRows
-                ? _session.Rollup.RolledDays(_clock.ToLocal(window.Start).Date.AddDays(-1), _clock.ToLocal(end).Date.AddDays(1))
+                ? _session.Rollup.RolledDays(_clock.ToLocal(window.Start).Date.AddDays(-1), _clock.ToLocal(end).Date.AddDays(1), withProvisional: true)
                     .Where(d => d.StartUtc >= window.Start && d.EndUtc <= window.End).Select(d => new Interval(d.StartUtc, d.EndUtc))
                 : Enumerable.Empty<Interval>();
             var covered = IntervalSet.Of(rolled).Union(coverage.Unobserved.ComplementWithin(window.Start, end));

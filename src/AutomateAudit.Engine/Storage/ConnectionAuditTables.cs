@@ -107,6 +107,8 @@ namespace AutomateAudit.Storage
             new ColumnSpec("end_utc", "DATETIME NOT NULL"),
             new ColumnSpec("computers", "INT NOT NULL"),
             new ColumnSpec("rolled_utc", "DATETIME NOT NULL"),
+            // 1: only the day's summary figures are written (Install-AuditTable after an adoption); Invoke-DailyRollup still rolls it up.
+            new ColumnSpec("provisional", "TINYINT NOT NULL DEFAULT 0"),
         }, "day");
         /// <summary>The summary's column of one day of the month (1..31): online_01 ... online_31.</summary>
         public static string SummaryOnline(int dayOfMonth) => "online_" + dayOfMonth.ToString("00", System.Globalization.CultureInfo.InvariantCulture);

@@ -46,6 +46,8 @@ namespace AutomateAudit.Storage
         public DateTime Day { get; set; }
         public DateTime StartUtc { get; set; }
         public DateTime EndUtc { get; set; }
+        /// <summary>Only its summary figures are written (by Install-AuditTable after an adoption): Invoke-DailyRollup still rolls it up.</summary>
+        public bool Provisional { get; set; }
     }
 
     /// <summary>The daily table (ProVal's columns plus the module's) and the record of which days are rolled up.</summary>
@@ -56,9 +58,13 @@ namespace AutomateAudit.Storage
 
         public RollupStore(AuditDatabase db) { _db = db; }
 
-        public List<RolledDayBounds> RolledDays(DateTime from, DateTime to) =>
-            _db.Query<RolledDayBounds>("SELECT day AS Day, start_utc AS StartUtc, end_utc AS EndUtc FROM `" + RollupTable + "` WHERE day >= @from AND day <= @to ORDER BY day",
-                new { from, to }).ToList();
+        /// <summary>
+        /// The days rolled up between two local days. <paramref name="withProvisional"/>: also the days that have only their
+        /// summary figures (<see cref="MarkProvisional"/>), which serve the reports' whole days but have no daily rows.
+        /// </summary>
+        public List<RolledDayBounds> RolledDays(DateTime from, DateTime to, bool withProvisional = false) =>
+            _db.Query<RolledDayBounds>("SELECT day AS Day, start_utc AS StartUtc, end_utc AS EndUtc, provisional <> 0 AS Provisional FROM `" + RollupTable +
+                "` WHERE day >= @from AND day <= @to" + (withProvisional ? "" : " AND provisional = 0") + " ORDER BY day", new { from, to }).ToList();
 
         public bool HasRows(DateTime day) =>
             _db.QuerySingle<long>("SELECT COUNT(*) FROM (SELECT 1 FROM `" + DailyTable + "` WHERE day = @day LIMIT 1) x", new { day }) > 0;
@@ -142,11 +148,24 @@ namespace AutomateAudit.Storage
 
         public void MarkRolled(DateTime day, DateTime startUtc, DateTime endUtc, int computers) =>
             _db.Execute(
-                "INSERT INTO `" + RollupTable + "` (day, start_utc, end_utc, computers, rolled_utc) " +
+                "INSERT INTO `" + RollupTable + "` (day, start_utc, end_utc, computers, rolled_utc, provisional) " +
                 "SELECT * FROM (SELECT CAST(@day AS DATE) AS day, CAST(@startUtc AS DATETIME) AS start_utc, CAST(@endUtc AS DATETIME) AS end_utc, " +
-                "@computers AS computers, UTC_TIMESTAMP() AS rolled_utc) AS dt " +
-                "ON DUPLICATE KEY UPDATE start_utc = dt.start_utc, end_utc = dt.end_utc, computers = dt.computers, rolled_utc = dt.rolled_utc",
+                "@computers AS computers, UTC_TIMESTAMP() AS rolled_utc, 0 AS provisional) AS dt " +
+                "ON DUPLICATE KEY UPDATE start_utc = dt.start_utc, end_utc = dt.end_utc, computers = dt.computers, rolled_utc = dt.rolled_utc, provisional = 0",
                 new { day, startUtc, endUtc, computers });
+
+        /// <summary>
+        /// Marks days whose summary figures alone were written (<see cref="Engine.AdoptedHistoryRollup"/>): the reports sum them
+        /// as whole days; Invoke-DailyRollup still rolls them up (daily rows, window sums). Never downgrades a day rolled up in full.
+        /// </summary>
+        public void MarkProvisional(IReadOnlyList<(DateTime Day, DateTime StartUtc, DateTime EndUtc, int Computers)> days) =>
+            _db.Execute(
+                "INSERT INTO `" + RollupTable + "` (day, start_utc, end_utc, computers, rolled_utc, provisional) " +
+                "SELECT * FROM (SELECT CAST(@Day AS DATE) AS day, CAST(@StartUtc AS DATETIME) AS start_utc, CAST(@EndUtc AS DATETIME) AS end_utc, " +
+                "@Computers AS computers, UTC_TIMESTAMP() AS rolled_utc, 1 AS provisional) AS dt " +
+                "ON DUPLICATE KEY UPDATE start_utc = IF(" + RollupTable + ".provisional = 0, " + RollupTable + ".start_utc, dt.start_utc), " +
+                "end_utc = IF(" + RollupTable + ".provisional = 0, " + RollupTable + ".end_utc, dt.end_utc)",
+                days.Select(d => new { d.Day, d.StartUtc, d.EndUtc, d.Computers }).ToList());
 
         /// <summary>
         /// A change dated back into a day already rolled up (a late offline, a large OfflineAfter, the run
@@ -197,14 +216,6 @@ namespace AutomateAudit.Storage
         private static string SumsSql(bool timelines) =>
             "SELECT computerid AS ComputerId, day AS Day, online_seconds AS Online, offline_seconds AS Offline, " + (timelines ? "timeline AS Timeline, " : "") + "end_state AS EndState, " +
             "online_6d_seconds AS Online6d, offline_6d_seconds AS Offline6d, online_29d_seconds AS Online29d, offline_29d_seconds AS Offline29d FROM `" + DailyTable + "`";
-
-        /// <summary>The 6- and 29-day sums of the days before @day (from scratch), for computers the carry-forward cannot serve.</summary>
-        public List<DailySums> SumsBefore(int lo, int hi, DateTime day) =>
-            _db.Query<DailySums>(
-                "SELECT computerid AS ComputerId, SUM(IF(day >= @day - INTERVAL 5 DAY, online_seconds, 0)) AS Online6d, " +
-                "SUM(IF(day >= @day - INTERVAL 5 DAY, offline_seconds, 0)) AS Offline6d, SUM(online_seconds) AS Online29d, SUM(offline_seconds) AS Offline29d " +
-                "FROM `" + DailyTable + "` WHERE computerid BETWEEN @lo AND @hi AND day BETWEEN @day - INTERVAL 28 DAY AND @day - INTERVAL 1 DAY GROUP BY computerid",
-                new { lo, hi, day }).ToList();
 
         /// <summary>Each computer's change in a day's online and offline seconds, staged before the day is replaced (a temporary table of this session).</summary>
         public const string WindowChanges = "aa_tmp_window_changes";

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using AutomateAudit.Endpoint.Payload;
 using Dapper;
 using static AutomateAudit.Storage.ConnectionAuditTables;
 
@@ -52,14 +53,20 @@ namespace AutomateAudit.Storage
         /// Per computer, the online and offline seconds of each window's days (one list of rolled-up days per window):
         /// exactly those days, summed by the server. A computer's months are one range of the clustered key.
         /// </summary>
-        public Dictionary<int, long[]> WindowSums(IReadOnlyCollection<int> ids, IReadOnlyList<IReadOnlyList<DateTime>> days)
+        public Dictionary<int, long[]> WindowSums(IReadOnlyCollection<int> ids, IReadOnlyList<IReadOnlyList<DateTime>> days) =>
+            ids.Count == 0 ? new Dictionary<int, long[]>() : Sums("computerid IN @ids", new { ids }, days);
+
+        /// <summary>The same for ComputerIDs lo..hi.</summary>
+        public Dictionary<int, long[]> WindowSums(int lo, int hi, IReadOnlyList<IReadOnlyList<DateTime>> days) =>
+            Sums("computerid BETWEEN @lo AND @hi", new { lo, hi }, days);
+
+        private Dictionary<int, long[]> Sums(string computers, object computerParameters, IReadOnlyList<IReadOnlyList<DateTime>> days)
         {
             var result = new Dictionary<int, long[]>();
             var all = days.SelectMany(d => d).ToList();
-            if (ids.Count == 0 || all.Count == 0) return result;
+            if (all.Count == 0) return result;
             var months = all.Select(MonthOf).Distinct().OrderBy(m => m).ToList();
-            var parameters = new DynamicParameters();
-            parameters.Add("ids", ids);
+            var parameters = new DynamicParameters(computerParameters);
             parameters.Add("first", months[0]);
             parameters.Add("last", months[months.Count - 1]);
             for (int m = 0; m < months.Count; m++) parameters.Add("m" + m, months[m]);
@@ -81,7 +88,7 @@ namespace AutomateAudit.Storage
                 }
             }
             foreach (var row in _db.QueryRows("SELECT computerid AS ComputerId" + sums + " FROM `" + SummaryTable + "` " +
-                "WHERE computerid IN @ids AND month BETWEEN @first AND @last GROUP BY computerid", parameters))
+                "WHERE " + computers + " AND month BETWEEN @first AND @last GROUP BY computerid", parameters))
             {
                 var values = new long[days.Count * 2];
                 for (int w = 0; w < days.Count; w++)
@@ -92,6 +99,39 @@ namespace AutomateAudit.Storage
                 result[Convert.ToInt32(row["ComputerId"])] = values;
             }
             return result;
+        }
+
+        /// <summary>
+        /// Writes the figures of some days of one month for a batch of computers (<see cref="Engine.AdoptedHistoryRollup"/>):
+        /// each row holds a ComputerID and its online and offline seconds of each listed day, in order; the listed days'
+        /// columns of those computers' month rows are replaced, the other days' columns kept. One JSON parameter per batch.
+        /// </summary>
+        public void WriteDays(DateTime month, IReadOnlyList<int> daysOfMonth, IReadOnlyList<long[]> rows)
+        {
+            if (rows.Count == 0 || daysOfMonth.Count == 0) return;
+            var columns = daysOfMonth.SelectMany(d => new[] { SummaryOnline(d), SummaryOffline(d) }).ToList();
+            string sql = "INSERT INTO `" + SummaryTable + "` (computerid, month, " + string.Join(", ", columns) + ") " +
+                "SELECT j.computerid, @month, " + string.Join(", ", columns.Select(c => "j." + c)) + " FROM JSON_TABLE(@rows, '$[*]' COLUMNS (computerid INT PATH '$[0]', " +
+                string.Join(", ", columns.Select((c, i) => c + " MEDIUMINT UNSIGNED PATH '$[" + (i + 1) + "]'")) + ")) j " +
+                "ON DUPLICATE KEY UPDATE " + string.Join(", ", columns.Select(c => c + " = j." + c));
+            for (int first = 0; first < rows.Count; first += WriteBatch)
+                _db.Execute(sql, new { month, rows = Json.Write(rows.Skip(first).Take(WriteBatch)) });
+        }
+
+        /// <summary>Computer-months per JSON batch: with 62 numbers each, about 2 MB, under the 16 MB max_allowed_packet default.</summary>
+        private const int WriteBatch = 5000;
+
+        /// <summary>
+        /// Zeroes some days' columns of one month for every computer (figures about to be written again for only the
+        /// computers observed then): a scan of the summary, skipped when the month has no row at all.
+        /// </summary>
+        public void ClearDays(DateTime month, IReadOnlyList<int> daysOfMonth)
+        {
+            if (daysOfMonth.Count == 0) return;
+            if (_db.QuerySingle<long>("SELECT COUNT(*) FROM (SELECT 1 FROM `" + SummaryTable + "` WHERE month = @month LIMIT 1) x", new { month }) == 0) return;
+            var columns = daysOfMonth.SelectMany(d => new[] { SummaryOnline(d), SummaryOffline(d) }).ToList();
+            _db.Execute("UPDATE `" + SummaryTable + "` SET " + string.Join(", ", columns.Select(c => c + " = 0")) +
+                " WHERE month = @month AND (" + string.Join(" OR ", columns.Select(c => c + " <> 0")) + ")", new { month });
         }
 
         /// <summary>Rows (computer-months) before a month (-WhatIf): a scan, run only when a rolled day that old exists.</summary>

@@ -39,13 +39,7 @@ namespace AutomateAudit.Cmdlets
                 var results = installer.Apply(plans, approved, obj => ShouldProcess(session.Settings.Database + "." + obj.Name, "CREATE OR REPLACE " + obj.Kind),
                     () => ShouldProcess(session.Settings.Database + "." + ConnectionAuditTables.AuditTable, "Adopt rows ProVal's monitor wrote since the last install"));
                 if (results.Any(r => r.Table == ConnectionAuditTables.AuditTable && r.Changes != null && r.Changes.Contains("adopted")))
-                {
-                    var pending = new DailyRollup(session, ServerClock.Read(session.Server)).PendingAdoptedDays();
-                    if (pending.Count > 0)
-                        WriteWarning(pending.Count + (pending.Count == 1 ? " day" : " days") + " of adopted ProVal history (" + pending[0].ToString("yyyy-MM-dd") + " to " +
-                            pending[pending.Count - 1].ToString("yyyy-MM-dd") + (pending.Count == 1 ? ") is" : ") are") + " not rolled up yet. Run Invoke-DailyRollup now: until it has " +
-                            "rolled them up, Get-ConnectionReport accounts those days from the raw history, which takes far longer.");
-                }
+                    RollUpAdoptedDays(session);
                 foreach (var result in results)
                 {
                     if (result.Action == TableAction.Skipped && result.Changes != null && result.Changes.StartsWith("not created: ", System.StringComparison.Ordinal))
@@ -55,6 +49,32 @@ namespace AutomateAudit.Cmdlets
                     if (PassThru && SchemaInstaller.Tables.Any(t => t.Name == result.Table)) WriteObject(result);
                 }
             }, requireSchema: false);
+        }
+
+        /// <summary>
+        /// The adopted days' figures, so the first Get-ConnectionReport need not account them from the raw history. The
+        /// adoption stands when this fails (a rollup or recording run holding its lock): Invoke-DailyRollup does it later.
+        /// </summary>
+        private void RollUpAdoptedDays(AuditSession session)
+        {
+            AdoptedRollupResult result;
+            try
+            {
+                result = new AdoptedHistoryRollup(session, ServerClock.Read(session.Server)).Run();
+            }
+            catch (AuditDatabaseException ex) when (!ex.IsConnectionFailure)
+            {
+                WriteWarning("The adopted ProVal history was not rolled up: " + ex.Message + " Run Invoke-DailyRollup: until it has rolled those days up, " +
+                    "Get-ConnectionReport accounts them from the raw history, which takes far longer.");
+                return;
+            }
+            foreach (RolledDay day in result.RolledDays)
+                WriteVerbose("Adopted history: " + day.Day.ToString("yyyy-MM-dd") + " rolled up (" + day.Computers + " computers, " + day.DurationMs + " ms).");
+            var days = result.ProvisionalDays;
+            if (days.Count > 0)
+                WriteWarning(days.Count + (days.Count == 1 ? " day" : " days") + " of adopted ProVal history (" + days[0].ToString("yyyy-MM-dd") + " to " +
+                    days[days.Count - 1].ToString("yyyy-MM-dd") + ") got only the figures the reports read. Run Invoke-DailyRollup to roll them up in full: " +
+                    "the dataviews read their daily rows.");
         }
     }
 }
