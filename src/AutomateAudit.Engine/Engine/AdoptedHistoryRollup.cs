@@ -12,6 +12,8 @@ namespace AutomateAudit.Engine
         public IReadOnlyList<DateTime> ProvisionalDays { get; set; } = new List<DateTime>();
         /// <summary>Days rolled up in full: yesterday and the first days of the 7- and 30-day windows.</summary>
         public IReadOnlyList<RolledDay> RolledDays { get; set; } = new List<RolledDay>();
+        /// <summary>How long writing every adopted day's figures took.</summary>
+        public long FiguresMs { get; set; }
     }
 
     /// <summary>
@@ -50,6 +52,7 @@ namespace AutomateAudit.Engine
                 if (!_session.Server.TryGetLock(ConnectionRecorder.LockName, LockTimeoutSeconds))
                     throw new AuditDatabaseException("A recording run has held the lock '" + ConnectionRecorder.LockName + "' on " + _session.Settings.Describe() +
                         " for over " + LockTimeoutSeconds + " seconds; the adopted days were not rolled up.");
+                var watch = System.Diagnostics.Stopwatch.StartNew();
                 try
                 {
                     var marks = WriteFigures(days);
@@ -59,9 +62,10 @@ namespace AutomateAudit.Engine
                 {
                     _session.Server.ReleaseLock(ConnectionRecorder.LockName);
                 }
+                long figuresMs = watch.ElapsedMilliseconds;
                 // In order: each day's window sums are carried from the figures written above and the days rolled before it.
                 var rolled = full.Select(day => rollup.RollDay(day)).ToList();
-                return new AdoptedRollupResult { ProvisionalDays = provisional, RolledDays = rolled };
+                return new AdoptedRollupResult { ProvisionalDays = provisional, RolledDays = rolled, FiguresMs = figuresMs };
             }
         }
 

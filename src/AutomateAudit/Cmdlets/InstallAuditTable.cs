@@ -68,9 +68,11 @@ namespace AutomateAudit.Cmdlets
                     "Get-ConnectionReport accounts them from the raw history, which takes far longer.");
                 return;
             }
+            var days = result.ProvisionalDays;
+            if (days.Count + result.RolledDays.Count > 0)
+                WriteVerbose("Adopted history: the figures of " + (days.Count + result.RolledDays.Count) + " days written in " + result.FiguresMs + " ms.");
             foreach (RolledDay day in result.RolledDays)
                 WriteVerbose("Adopted history: " + day.Day.ToString("yyyy-MM-dd") + " rolled up (" + day.Computers + " computers, " + day.DurationMs + " ms).");
-            var days = result.ProvisionalDays;
             if (days.Count > 0)
                 WriteWarning(days.Count + (days.Count == 1 ? " day" : " days") + " of adopted ProVal history (" + days[0].ToString("yyyy-MM-dd") + " to " +
                     days[days.Count - 1].ToString("yyyy-MM-dd") + ") got only the figures the reports read. Run Invoke-DailyRollup to roll them up in full: " +
