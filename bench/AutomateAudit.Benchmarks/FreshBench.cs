@@ -54,14 +54,35 @@ namespace AutomateAudit.Benchmarks
         }
 
         /// <summary>Get-ConnectionReport for the whole fleet: all rows collected, and the first row (Select-Object -First 1 stops the command).</summary>
-        public static ((double Cmdlet, double Wall) All, (double Cmdlet, double Wall) First) Report(string cs, int n, string extra = "")
+        public static ((double Cmdlet, double Wall) All, (double Cmdlet, double Wall) First) Report(string cs, int n, string extra = "", bool firstRow = true)
         {
             string call = "Get-ConnectionReport -ConnectionString " + Quote(cs) + extra;
             var all = FreshProcess.Median("$w = [Diagnostics.Stopwatch]::StartNew(); $rows = @(" + call + "); 'cmdlet_ms=' + $w.Elapsed.TotalMilliseconds; " +
                 "if ($rows.Count -ne " + n + ") { throw \"$($rows.Count) rows for " + n + " computers\" }", Runs);
+            if (!firstRow) return ((all.CmdletMs / 1000, all.WallMs / 1000), (0, 0));
             var first = FreshProcess.Median("$w = [Diagnostics.Stopwatch]::StartNew(); $row = " + call + " | Select-Object -First 1; 'cmdlet_ms=' + $w.Elapsed.TotalMilliseconds; " +
                 "if ($null -eq $row) { throw 'no row' }", Runs);
             return ((all.CmdletMs / 1000, all.WallMs / 1000), (first.CmdletMs / 1000, first.WallMs / 1000));
+        }
+
+        /// <summary>
+        /// Get-ConnectionReport -Start for the whole fleet, ending now (the monthly or quarterly figure a user asks for): one
+        /// window starting at a midnight (whole days from the summary, today from the raw history) and one starting mid-day
+        /// (its first day's part from the raw history too). No target of its own; measured so it is known.
+        /// </summary>
+        public static IEnumerable<string> Windows(string cs, int n, DateTime today)
+        {
+            yield return $"### Get-ConnectionReport -Start at {n:N0} computers, all rows (fresh process, median of {Runs})";
+            yield return "";
+            yield return "| window | fresh process | wall |";
+            yield return "|---|---:|---:|";
+            foreach (DateTime start in new[] { today.AddDays(-30), today.AddDays(-20).AddHours(13).AddMinutes(45) })
+            {
+                string text = start.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+                var (all, _) = Report(cs, n, " -Start '" + text + "' -WarningAction SilentlyContinue", firstRow: false);
+                yield return $"| -Start '{text}' (server local), ending now | {Program.Seconds(all.Cmdlet)} | {Program.Seconds(all.Wall)} |";
+            }
+            yield return "";
         }
 
         /// <summary>

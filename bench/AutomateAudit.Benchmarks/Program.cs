@@ -188,6 +188,7 @@ namespace AutomateAudit.Benchmarks
             sql.Execute("DELETE FROM pvl_automate_connection_audit_daily WHERE day = @day", new { day = today.AddDays(-1) });
             extra.Add(FreshBench.Profile("Invoke-DailyRollup, one day", "Invoke-DailyRollup -ConnectionString " + FreshBench.Quote(cs) + " -Confirm:$false"));
             extra.Add("");
+            extra.AddRange(FreshBench.Windows(cs, n, today));
 
             if (longRuns)
             {

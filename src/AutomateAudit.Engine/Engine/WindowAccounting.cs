@@ -56,11 +56,15 @@ namespace AutomateAudit.Engine
             var dayLists = daysPerWindow.Select(d => (IReadOnlyList<DateTime>)d.Select(x => x.Day.Date).ToList()).ToList();
             bool anyDays = daysPerWindow.Any(d => d.Count > 0);
 
+            var spanReader = new SpanReader(_session, accounting, spans, rolled.Where(d => !d.Provisional).ToList(), filter == null || filter.IsWholeFleet);
             foreach (var chunk in _computers.Chunks(filter))
             {
                 var ids = chunk.Select(c => c.ComputerId).ToList();
-                var periodsPerSpan = spans.Items.Select(s => accounting.Periods(ids, s.Start, s.End)).ToList();
-                var daily = anyDays ? _session.Summary.WindowSums(ids, dayLists) : new Dictionary<int, long[]>();
+                var periodsPerSpan = spanReader.Periods(ids);
+                var daily = !anyDays ? new Dictionary<int, long[]>()
+                    // A dense chunk (the whole fleet's) is one range of the summary's key: 5,000 ComputerIDs in a list cost more.
+                    : (long)ids[ids.Count - 1] - ids[0] + 1 <= 2L * ids.Count ? _session.Summary.WindowSums(ids[0], ids[ids.Count - 1], dayLists)
+                    : _session.Summary.WindowSums(ids, dayLists);
                 foreach (ComputerRecord computer in chunk)
                 {
                     var totals = new Totals[windows.Length];
