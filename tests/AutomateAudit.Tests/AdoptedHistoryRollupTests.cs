@@ -163,6 +163,27 @@ namespace AutomateAudit.Tests
         }
 
         [Fact]
+        public void RunAgainOverProvisionalDaysItZeroesTheFiguresOfComputersNoLongerObservedThen()
+        {
+            using var h = AdoptedFleet("adoptagain", out DateTime now, out DateTime today);
+            var first = new AdoptedHistoryRollup(h.Db, ServerClock.Read(h.Db.Server)).Run();
+            DateTime day = today.AddDays(-Days);
+            Assert.Contains(day, first.ProvisionalDays);
+            string column = "online_" + day.Day.ToString("00") + " + offline_" + day.Day.ToString("00");
+            Assert.True(h.Scalar("SELECT " + column + " FROM aa_connection_summary WHERE computerid = 4 AND month = '" + day.ToString("yyyy-MM-01") + "'") > 0);
+            // Computer 4's history is gone (as if it had never reported): the days still due get their figures again.
+            h.Execute("DELETE FROM pvl_automate_connection_audit WHERE computerid = 4");
+            h.Execute("DELETE FROM aa_connection_state WHERE computerid = 4");
+
+            var again = new AdoptedHistoryRollup(h.Db, ServerClock.Read(h.Db.Server)).Run();
+
+            Assert.Equal(first.ProvisionalDays, again.ProvisionalDays);
+            Assert.Empty(again.RolledDays); // the full days are done
+            Assert.Equal(0, h.Scalar("SELECT COALESCE(SUM(" + column + "), 0) FROM aa_connection_summary WHERE computerid = 4"));
+            Assert.True(h.Scalar("SELECT SUM(" + column + ") FROM aa_connection_summary WHERE computerid = 3") > 0);
+        }
+
+        [Fact]
         public void AProvisionalMarkNeverDowngradesADayRolledUpInFull()
         {
             using var h = new Harness("adoptmark");
