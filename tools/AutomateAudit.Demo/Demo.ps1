@@ -49,7 +49,9 @@ $byAvailability = [Linq.Enumerable]::OrderBy([object[]]$servers, [Func[object, d
 
 ''
 '== Get-ConnectionHistory -State Offline -MinimumMinutes 60   (outages of the first 10 computers, last 3 days)'
-Get-ConnectionHistory -ComputerId (1..10) -Start ([datetime]::Now.AddDays(-3)) -State Offline -MinimumMinutes 60 | ForEach-Object {
+# The first 10 computers Automate still has: the simulated fleet removes a few, at random.
+$firstTen = @($report | Sort-Object ComputerId | Select-Object -First 10 -ExpandProperty ComputerId)
+Get-ConnectionHistory -ComputerId $firstTen -Start ([datetime]::Now.AddDays(-3)) -State Offline -MinimumMinutes 60 | ForEach-Object {
     [pscustomobject]@{ Computer = $_.Computer; Start = $_.Start; End = $_.End; Duration = $_.Duration; 'Still going' = $_.Open }
 } | Format-Table -AutoSize | Out-String -Width 4096 | ForEach-Object { $_.TrimEnd() }
 
