@@ -76,17 +76,11 @@ namespace AutomateAudit.Tests
                 "online_6d_seconds, offline_6d_seconds, online_29d_seconds, offline_29d_seconds) FROM pvl_automate_connection_audit_daily WHERE day IN @days ORDER BY computerid, day",
                 new { days = days.ToList() }).ToList();
 
-        private static DateTime LastComplete(Harness h, DateTime nowUtc)
-        {
-            DateTime local = h.Simulator.QuerySingle<DateTime>("SELECT CONVERT_TZ(@nowUtc, '+00:00', @@session.time_zone)", new { nowUtc });
-            return local.AddMinutes(-30) < local.Date ? local.Date.AddDays(-2) : local.Date.AddDays(-1);
-        }
-
         [Fact]
         public void RightAfterAdoptionTheReportReadsTheAdoptedDaysFiguresAndGivesTheRawHistorysNumbers()
         {
             using var h = AdoptedFleet("adoptroll", out DateTime now, out DateTime today);
-            DateTime lastComplete = LastComplete(h, now);
+            DateTime lastComplete = h.LastComplete(now);
             var raw = RollingFigures(Harness.RawReports(h.Db));
             var rawWindow = WindowFigures(Harness.RawReports(h.Db), today.AddDays(-25), today.AddDays(-12));
             Assert.Equal(6, raw.Count);

@@ -3,6 +3,7 @@ using System.Linq;
 using AutomateAudit.Engine;
 using AutomateAudit.Storage;
 using AutomateAudit.Testing;
+using Dapper;
 using MySqlConnector;
 
 namespace AutomateAudit.Tests
@@ -32,6 +33,13 @@ namespace AutomateAudit.Tests
         {
             Db.Server.UseSimulatedClock(utc);
             return new ConnectionRecorder(Db).Record(TimeSpan.FromMinutes(offlineMinutes));
+        }
+
+        /// <summary>The last day a rollup at this instant rolls up (a day is final 30 minutes after its server-local midnight).</summary>
+        public DateTime LastComplete(DateTime nowUtc)
+        {
+            DateTime local = Simulator.QuerySingle<DateTime>("SELECT CONVERT_TZ(@nowUtc, '+00:00', @@session.time_zone)", new { nowUtc });
+            return local.AddMinutes(-30) < local.Date ? local.Date.AddDays(-2) : local.Date.AddDays(-1);
         }
 
         public long Scalar(string sql)

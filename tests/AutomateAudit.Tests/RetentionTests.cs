@@ -30,13 +30,6 @@ namespace AutomateAudit.Tests
         private static int Minutes(Harness h, DateTime fromLocal, DateTime toLocal) =>
             (int)h.Simulator.QuerySingle<long>("SELECT (UNIX_TIMESTAMP(@toLocal) - UNIX_TIMESTAMP(@fromLocal)) DIV 60", new { fromLocal, toLocal });
 
-        /// <summary>The last day a rollup at this instant rolls up (a day is final 30 minutes after its midnight).</summary>
-        private static DateTime LastComplete(Harness h, DateTime nowUtc)
-        {
-            DateTime local = h.Simulator.QuerySingle<DateTime>("SELECT CONVERT_TZ(@nowUtc, '+00:00', @@session.time_zone)", new { nowUtc });
-            return local.AddMinutes(-30) < local.Date ? local.Date.AddDays(-2) : local.Date.AddDays(-1);
-        }
-
         private static Dictionary<int, (int Online, int Offline, int Unknown)> Window(AuditSession db, DateTime startLocal, DateTime endLocal, bool raw = false)
         {
             var reports = raw ? Harness.RawReports(db) : new ConnectionReports(db, ServerClock.Read(db.Server), ConnectionRecorder.DefaultOfflineAfter);
@@ -75,7 +68,7 @@ namespace AutomateAudit.Tests
             var rolled = rollup.RollUpAll(wide, retention: false);
             DateTime summaryFrom15 = rollup.SummaryFrom(wide), summaryFrom = rollup.SummaryFrom(new RollupOptions());
             DateTime firstRolled = today.AddDays(-450) > summaryFrom15 ? today.AddDays(-450) : summaryFrom15;
-            Assert.Equal((LastComplete(h, now) - firstRolled).Days + 1, rolled.Count); // every day of history the summary keeps, however old
+            Assert.Equal((h.LastComplete(now) - firstRolled).Days + 1, rolled.Count); // every day of history the summary keeps, however old
             Assert.Equal(60, h.Scalar("SELECT COUNT(DISTINCT day) FROM pvl_automate_connection_audit_daily"));
 
             // -WhatIf: what retention would delete from each table, counted before anything is deleted.
@@ -141,9 +134,9 @@ namespace AutomateAudit.Tests
 
             var rolled = new DailyRollup(h.Db, ServerClock.Read(h.Db.Server)).RollUpAll(new RollupOptions()); // RetainDays 30, RetainHistoryDays 45
 
-            Assert.Equal((LastComplete(h, now) - today.AddDays(-60)).Days + 1, rolled.Count); // every adopted day, not only the last 30
+            Assert.Equal((h.LastComplete(now) - today.AddDays(-60)).Days + 1, rolled.Count); // every adopted day, not only the last 30
             Assert.Equal(0, h.Simulator.QuerySingle<long>("SELECT COUNT(*) FROM pvl_automate_connection_audit_daily WHERE day < @d", new { d = today.AddDays(-30) }));
-            Assert.Equal((LastComplete(h, now) - today.AddDays(-30)).Days + 1, h.Scalar("SELECT COUNT(DISTINCT day) FROM pvl_automate_connection_audit_daily"));
+            Assert.Equal((h.LastComplete(now) - today.AddDays(-30)).Days + 1, h.Scalar("SELECT COUNT(DISTINCT day) FROM pvl_automate_connection_audit_daily"));
             DateTime cut = now.AddDays(-45);
             Assert.Equal(2, h.Simulator.QuerySingle<long>("SELECT COUNT(*) FROM pvl_automate_connection_audit WHERE effective_utc < @cut", new { cut })); // one per computer
             Assert.True(h.Simulator.QuerySingle<long>("SELECT COUNT(*) FROM pvl_automate_connection_audit WHERE run_id IS NULL") < 27, "the raw history older than 45 days was thinned");
@@ -172,7 +165,7 @@ namespace AutomateAudit.Tests
             // An installation of the previous version: daily rows and marks, no summary table. Install-AuditTable creates it and copies the figures.
             h.Execute("DROP TABLE aa_connection_summary");
             var results = new SchemaInstaller(h.Db).InstallAll();
-            DateTime last = LastComplete(h, now);
+            DateTime last = h.LastComplete(now);
             int Months(DateTime from) => Enumerable.Range(0, (last - from).Days + 1).Select(d => from.AddDays(d).Month).Distinct().Count();
             // One row per computer and month of its rolled-up days.
             Assert.Contains("adopted " + (Months(today.AddDays(-20)) + Months(today.AddDays(-9))) + " existing rows", results.Single(r => r.Table == "aa_connection_summary").Changes);
@@ -199,7 +192,7 @@ namespace AutomateAudit.Tests
             var again = new DailyRollup(h.Db, ServerClock.Read(h.Db.Server));
             Assert.Empty(again.PendingDays(new RollupOptions { Days = new[] { today.AddDays(-55), today.AddDays(-52) } }));
             var forced = again.PendingDays(new RollupOptions { Force = true });
-            Assert.Equal((LastComplete(h, now) - today.AddDays(-30)).Days + 1, forced.Count);
+            Assert.Equal((h.LastComplete(now) - today.AddDays(-30)).Days + 1, forced.Count);
             Assert.True(forced.Min() >= today.AddDays(-30));
             again.RollUpAll(new RollupOptions { Force = true });
             Assert.Equal(before, Window(h.Db, today.AddDays(-60), today));

@@ -49,18 +49,11 @@ namespace AutomateAudit.Engine
                 var full = days.Where(d => d == today.AddDays(-30) || d == today.AddDays(-7) || d == today.AddDays(-1)).ToList();
                 var provisional = days.Except(full).ToList();
 
-                if (!_session.Server.TryGetLock(ConnectionRecorder.LockName, LockTimeoutSeconds))
-                    throw new AuditDatabaseException("A recording run has held the lock '" + ConnectionRecorder.LockName + "' on " + _session.Settings.Describe() +
-                        " for over " + LockTimeoutSeconds + " seconds; the adopted days were not rolled up.");
                 var watch = System.Diagnostics.Stopwatch.StartNew();
-                try
+                using (rollup.RecorderLock("the adopted days were not rolled up"))
                 {
                     var marks = WriteFigures(days);
                     if (provisional.Count > 0) _session.Rollup.MarkProvisional(marks.Where(m => provisional.Contains(m.Day)).ToList());
-                }
-                finally
-                {
-                    _session.Server.ReleaseLock(ConnectionRecorder.LockName);
                 }
                 long figuresMs = watch.ElapsedMilliseconds;
                 // In order: each day's window sums are carried from the figures written above and the days rolled before it.

@@ -170,9 +170,7 @@ namespace AutomateAudit.Engine
             var watch = System.Diagnostics.Stopwatch.StartNew();
             DateTime[] bounds = _clock.ToUtc(day, day.AddDays(1));
             DateTime startUtc = bounds[0], endUtc = bounds[1];
-            if (!_session.Server.TryGetLock(ConnectionRecorder.LockName, LockTimeoutSeconds))
-                throw new AuditDatabaseException("A recording run has held the lock '" + ConnectionRecorder.LockName + "' on " + _session.Settings.Describe() + " for over " + LockTimeoutSeconds + " seconds; " + day.ToString("yyyy-MM-dd") + " was not rolled up.");
-            try
+            using (RecorderLock(day.ToString("yyyy-MM-dd") + " was not rolled up"))
             {
                 return _session.InTransaction(() =>
                 {
@@ -205,10 +203,18 @@ namespace AutomateAudit.Engine
                     };
                 });
             }
-            finally
-            {
-                _session.Server.ReleaseLock(ConnectionRecorder.LockName);
-            }
+        }
+
+        /// <summary>
+        /// Holds the recorder's lock: no recording run backdates a change into a day while its figures are read and written.
+        /// <paramref name="otherwise"/> says what is not done when a run holds it too long.
+        /// </summary>
+        public IDisposable RecorderLock(string otherwise)
+        {
+            if (!_session.Server.TryGetLock(ConnectionRecorder.LockName, LockTimeoutSeconds))
+                throw new AuditDatabaseException("A recording run has held the lock '" + ConnectionRecorder.LockName + "' on " + _session.Settings.Describe() +
+                    " for over " + LockTimeoutSeconds + " seconds; " + otherwise + ".");
+            return new Release(() => _session.Server.ReleaseLock(ConnectionRecorder.LockName));
         }
 
         private List<DailyRecord> ComputeDay(DateTime day, DateTime startUtc, DateTime endUtc, bool daily, List<int> tracked)

@@ -68,11 +68,11 @@ namespace AutomateAudit.Engine
             DateTime at = _spans[span].Start;
             var dayBefore = _rolled.Where(d => d.EndUtc == at).Select(d => (DateTime?)d.Day.Date).FirstOrDefault();
             // A sparse chunk (a filtered report) would read the daily rows of every computer between its first and last.
-            bool dense = (long)ids.Max() - ids.Min() + 1 <= 2L * ids.Count;
+            bool dense = IdRange.IsDense(ids, out int lo, out int hi);
             if (dayBefore == null || !(fleet || dense)) return _accounting.StatesAt(ids, at);
             Dictionary<int, long?> endStates = fleet
                 ? _fleetEndStates[span] ?? (_fleetEndStates[span] = EndStates(_session.Rollup.Sums(new[] { dayBefore.Value }, timelines: false)))
-                : EndStates(_session.Rollup.Sums(ids.Min(), ids.Max(), new[] { dayBefore.Value }));
+                : EndStates(_session.Rollup.Sums(lo, hi, new[] { dayBefore.Value }, timelines: false));
             var starts = new Dictionary<int, PeriodState>();
             var seek = new List<int>();
             foreach (int id in ids)

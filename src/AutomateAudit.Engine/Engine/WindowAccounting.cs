@@ -61,10 +61,7 @@ namespace AutomateAudit.Engine
             {
                 var ids = chunk.Select(c => c.ComputerId).ToList();
                 var periodsPerSpan = spanReader.Periods(ids);
-                var daily = !anyDays ? new Dictionary<int, long[]>()
-                    // A dense chunk (the whole fleet's) is one range of the summary's key: 5,000 ComputerIDs in a list cost more.
-                    : (long)ids[ids.Count - 1] - ids[0] + 1 <= 2L * ids.Count ? _session.Summary.WindowSums(ids[0], ids[ids.Count - 1], dayLists)
-                    : _session.Summary.WindowSums(ids, dayLists);
+                var daily = anyDays ? _session.Summary.WindowSums(ids, dayLists) : new Dictionary<int, long[]>();
                 foreach (ComputerRecord computer in chunk)
                 {
                     var totals = new Totals[windows.Length];

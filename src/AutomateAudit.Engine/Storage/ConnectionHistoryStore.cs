@@ -173,8 +173,7 @@ namespace AutomateAudit.Storage
         /// </summary>
         public List<(int ComputerId, long? State)> StatesAt(IReadOnlyCollection<int> ids, DateTime at)
         {
-            int lo = ids.Min(), hi = ids.Max();
-            bool dense = (long)hi - lo + 1 <= 2L * ids.Count;
+            bool dense = IdRange.IsDense(ids, out int lo, out int hi);
             string where = dense ? "computerid BETWEEN @lo AND @hi" : "computerid IN @ids";
             var rows = _db.Query<(int ComputerId, long? State)>(
                 "SELECT a.computerid AS ComputerId, IF(a.removed = 1, NULL, a.state) AS State FROM `" + AuditTable + "` a JOIN (" +

@@ -178,8 +178,8 @@ namespace AutomateAudit.Storage
             _db.Execute("DELETE FROM `" + RollupTable + "` WHERE day = @day", new { day });
 
         /// <summary>The rows a day's window sums are carried forward from (the day before, and the days that drop out), for ComputerIDs lo..hi, with their timelines (a report's first chunk).</summary>
-        public List<DailySums> Sums(int lo, int hi, IReadOnlyList<DateTime> days) =>
-            _db.Query<DailySums>(SumsSql(timelines: true) + " WHERE computerid BETWEEN @lo AND @hi AND day IN @days", new { lo, hi, days }).ToList();
+        public List<DailySums> Sums(int lo, int hi, IReadOnlyList<DateTime> days, bool timelines = true) =>
+            _db.Query<DailySums>(SumsSql(timelines) + " WHERE computerid BETWEEN @lo AND @hi AND day IN @days", new { lo, hi, days }).ToList();
 
         /// <summary>
         /// The same rows for every computer: a few days of the whole fleet read through the day index in one statement,

@@ -51,10 +51,17 @@ namespace AutomateAudit.Storage
 
         /// <summary>
         /// Per computer, the online and offline seconds of each window's days (one list of rolled-up days per window):
-        /// exactly those days, summed by the server. A computer's months are one range of the clustered key.
+        /// exactly those days, summed by the server. A computer's months are one range of the clustered key; a dense set of
+        /// computers (a chunk of the whole fleet) is one range too, far cheaper than a list of 5,000 (0.86 against 0.33 s for
+        /// the 21 chunks of 100,000 computers).
         /// </summary>
-        public Dictionary<int, long[]> WindowSums(IReadOnlyCollection<int> ids, IReadOnlyList<IReadOnlyList<DateTime>> days) =>
-            ids.Count == 0 ? new Dictionary<int, long[]>() : Sums("computerid IN @ids", new { ids }, days);
+        public Dictionary<int, long[]> WindowSums(IReadOnlyCollection<int> ids, IReadOnlyList<IReadOnlyList<DateTime>> days)
+        {
+            if (ids.Count == 0) return new Dictionary<int, long[]>();
+            if (!IdRange.IsDense(ids, out int lo, out int hi)) return Sums("computerid IN @ids", new { ids }, days);
+            var wanted = new HashSet<int>(ids);
+            return Sums("computerid BETWEEN @lo AND @hi", new { lo, hi }, days).Where(kv => wanted.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        }
 
         /// <summary>The same for ComputerIDs lo..hi.</summary>
         public Dictionary<int, long[]> WindowSums(int lo, int hi, IReadOnlyList<IReadOnlyList<DateTime>> days) =>
