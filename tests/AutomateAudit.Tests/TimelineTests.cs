@@ -81,6 +81,17 @@ namespace AutomateAudit.Tests
         }
 
         [Theory]
+        [InlineData(10 * 60 + 30, 10 * 60 + 30, 39 * 60, 11, 10, 39)]   // equal remainders: the first state gets the minute
+        [InlineData(5 * 60 + 10, 5 * 60 + 50, 49 * 60, 5, 6, 49)]        // the largest remainder gets it
+        [InlineData(40, 40, 100, 1, 1, 1)]                               // two minutes missing: each remainder used once
+        [InlineData(0, 0, 90 * 60, 0, 0, 90)]                            // nothing to round
+        public void MissingMinutesGoToTheLargestRemainders(long online, long offline, long unknown, int expectedOnline, int expectedOffline, int expectedUnknown)
+        {
+            var m = Minutes.Split(new Totals { Online = online, Offline = offline, Unknown = unknown });
+            Assert.Equal((expectedOnline, expectedOffline, expectedUnknown), m);
+        }
+
+        [Theory]
         [InlineData(638, "10hr 38min")]
         [InlineData(6398, "4day 10hr 38min")]
         [InlineData(0, "0hr 0min")]

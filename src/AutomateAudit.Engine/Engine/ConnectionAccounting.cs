@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using AutomateAudit.Storage;
 
 namespace AutomateAudit.Engine
@@ -28,7 +29,7 @@ namespace AutomateAudit.Engine
         public Dictionary<int, ComputerTimeline> Timelines(IReadOnlyCollection<int> ids, DateTime from, DateTime to)
         {
             if (ids.Count == 0 || to <= from) return new Dictionary<int, ComputerTimeline>();
-            return Timelines(ids, from, to, StatesAt(ids, from), Group(_history.ChangesBetween(ids, from, to)));
+            return Timelines(ids, from, to, StatesAt(ids, from), Group(add => _history.ChangesBetween(ids, from, to, add)));
         }
 
         /// <summary>
@@ -66,33 +67,48 @@ namespace AutomateAudit.Engine
         /// <summary>
         /// Each computer's changes in the order read, except that the changes of one computer at one instant (read one after
         /// the other, in the index's order) are put in recording (id) order: the last recorded is the state from then on.
+        /// <paramref name="read"/> hands the rows over one by one as the reader reads them (no list of the whole read).
         /// </summary>
-        public static Dictionary<int, List<StateChange>> Group(IEnumerable<StoredChange> rows)
+        public static Dictionary<int, List<StateChange>> Group(Action<Action<StoredChange>> read)
         {
-            var grouped = new Dictionary<int, List<StateChange>>();
-            var instant = new List<StoredChange>();
-            foreach (StoredChange row in rows)
-            {
-                if (instant.Count > 0 && (row.ComputerId != instant[0].ComputerId || row.EffectiveUtc != instant[0].EffectiveUtc)) AddInstant(grouped, instant);
-                instant.Add(row);
-            }
-            if (instant.Count > 0) AddInstant(grouped, instant);
-            return grouped;
+            var grouping = new Grouping();
+            read(grouping.Add);
+            return grouping.Done();
         }
 
-        private static void AddInstant(Dictionary<int, List<StateChange>> grouped, List<StoredChange> instant)
+        private sealed class Grouping
         {
-            if (!grouped.TryGetValue(instant[0].ComputerId, out List<StateChange> changes)) grouped.Add(instant[0].ComputerId, changes = new List<StateChange>());
-            // Insertion sort by id: stable, and a single row (almost every instant) is left as it is.
-            for (int i = 1; i < instant.Count; i++)
+            private readonly Dictionary<int, List<StateChange>> _grouped = new Dictionary<int, List<StateChange>>();
+            private readonly List<StoredChange> _instant = new List<StoredChange>();
+
+            public void Add(StoredChange row)
             {
-                StoredChange row = instant[i];
-                int j = i - 1;
-                for (; j >= 0 && instant[j].Id > row.Id; j--) instant[j + 1] = instant[j];
-                instant[j + 1] = row;
+                if (_instant.Count > 0 && (row.ComputerId != _instant[0].ComputerId || row.EffectiveUtc != _instant[0].EffectiveUtc)) AddInstant();
+                _instant.Add(row);
             }
-            foreach (StoredChange row in instant) changes.Add(new StateChange(row.EffectiveUtc, ToState(row.State)));
-            instant.Clear();
+
+            public Dictionary<int, List<StateChange>> Done()
+            {
+                if (_instant.Count > 0) AddInstant();
+                return _grouped;
+            }
+
+            [MethodImpl(Hot.Loop)]
+            private void AddInstant()
+            {
+                var instant = _instant;
+                if (!_grouped.TryGetValue(instant[0].ComputerId, out List<StateChange> changes)) _grouped.Add(instant[0].ComputerId, changes = new List<StateChange>());
+                // Insertion sort by id: stable, and a single row (almost every instant) is left as it is.
+                for (int i = 1; i < instant.Count; i++)
+                {
+                    StoredChange row = instant[i];
+                    int j = i - 1;
+                    for (; j >= 0 && instant[j].Id > row.Id; j--) instant[j + 1] = instant[j];
+                    instant[j + 1] = row;
+                }
+                foreach (StoredChange row in instant) changes.Add(new StateChange(row.EffectiveUtc, ToState(row.State)));
+                instant.Clear();
+            }
         }
 
         internal static PeriodState ToState(long? state) =>

@@ -229,7 +229,7 @@ namespace AutomateAudit.Engine
             // midnight (its end_state: the same last change before midnight a seek into the history would find).
             bool carry = daily && _session.Rollup.RolledDays(day.AddDays(-1), day.AddDays(-1)).Count > 0;
             // The whole day's changes in one range scan of the effective-time index: far cheaper than a list of seeks per chunk.
-            var changes = observedAtAll ? ConnectionAccounting.Group(_session.History.AllChangesBetween(startUtc, endUtc)) : null;
+            var changes = observedAtAll ? ConnectionAccounting.Group(add => _session.History.AllChangesBetween(startUtc, endUtc, add)) : null;
             var earlier = carry && observedAtAll
                 ? _session.Rollup.Sums(new[] { day.AddDays(-1), day.AddDays(-6), day.AddDays(-29) }, timelines: false).ToDictionary(r => (r.ComputerId, r.Day.Date))
                 : new Dictionary<(int, DateTime), DailySums>();

@@ -54,8 +54,8 @@ namespace AutomateAudit.Engine
                     continue;
                 }
                 var changes = fleet && span.End - span.Start <= FleetSpan
-                    ? _fleetChanges[i] ?? (_fleetChanges[i] = ConnectionAccounting.Group(_session.History.AllChangesBetween(span.Start, span.End)))
-                    : ConnectionAccounting.Group(_session.History.ChangesBetween(ids, span.Start, span.End));
+                    ? _fleetChanges[i] ?? (_fleetChanges[i] = ConnectionAccounting.Group(add => _session.History.AllChangesBetween(span.Start, span.End, add)))
+                    : ConnectionAccounting.Group(add => _session.History.ChangesBetween(ids, span.Start, span.End, add));
                 var timelines = _accounting.Timelines(ids, span.Start, span.End, StatesAt(ids, i, fleet), changes);
                 result.Add(timelines.ToDictionary(kv => kv.Key, kv => kv.Value.Periods));
             }

@@ -160,23 +160,24 @@ namespace AutomateAudit.Engine
     /// <summary>Whole minutes that add up to the window exactly (largest remainder), and ProVal's readable durations.</summary>
     internal static class Minutes
     {
+        /// <summary>
+        /// Whole minutes that add up to the window's minutes (rounded): each state gets its whole minutes, and the minutes
+        /// still missing go to the largest remainders of seconds, one each. Locals, not arrays: a report of 100,000
+        /// computers splits 300,000 windows.
+        /// </summary>
         public static (int Online, int Offline, int Unknown) Split(Totals totals)
         {
-            long window = totals.Window;
-            int target = (int)Math.Round(window / 60.0, MidpointRounding.AwayFromZero);
-            long[] seconds = { totals.Online, totals.Offline, totals.Unknown };
-            int[] minutes = new int[3];
-            int assigned = 0;
-            for (int i = 0; i < 3; i++) { minutes[i] = (int)(seconds[i] / 60); assigned += minutes[i]; }
-            while (assigned < target)
+            int target = (int)Math.Round(totals.Window / 60.0, MidpointRounding.AwayFromZero);
+            int online = (int)(totals.Online / 60), offline = (int)(totals.Offline / 60), unknown = (int)(totals.Unknown / 60);
+            long onlineRest = totals.Online % 60, offlineRest = totals.Offline % 60, unknownRest = totals.Unknown % 60;
+            for (int assigned = online + offline + unknown; assigned < target; assigned++)
             {
-                int best = 0;
-                for (int i = 1; i < 3; i++) if (seconds[i] % 60 > seconds[best] % 60) best = i;
-                minutes[best]++;
-                seconds[best] -= seconds[best] % 60; // each remainder is used once
-                assigned++;
+                // The first of equal remainders wins; each remainder is used once.
+                if (onlineRest >= offlineRest && onlineRest >= unknownRest) { online++; onlineRest = 0; }
+                else if (offlineRest >= unknownRest) { offline++; offlineRest = 0; }
+                else { unknown++; unknownRest = 0; }
             }
-            return (minutes[0], minutes[1], minutes[2]);
+            return (online, offline, unknown);
         }
 
         /// <summary>"10hr 38min", "4day 10hr 38min" as the ProVal dataview shows them.</summary>

@@ -62,6 +62,34 @@ namespace AutomateAudit.Storage
             return Run(sql, () => _connection.Query<T>(Command(sql, parameters)), r => (r as ICollection<T>)?.Count);
         }
 
+        /// <summary>
+        /// Rows mapped by the caller with the reader's typed getters, for the reads of a whole fleet (hundreds of thousands of
+        /// rows): Dapper reads every value as an object, and those boxes were a quarter of a report's garbage.
+        /// </summary>
+        public List<T> Read<T>(string sql, object parameters, Func<IDataRecord, T> map)
+        {
+            var rows = new List<T>();
+            ReadEach(sql, parameters, r => rows.Add(map(r)));
+            return rows;
+        }
+
+        /// <summary>Like <see cref="Read{T}"/>, each row handed over as it arrives instead of collected; returns the number of rows.</summary>
+        public int ReadEach(string sql, object parameters, Action<IDataRecord> onRow)
+        {
+            return Run(sql, () =>
+            {
+                using (IDataReader reader = _connection.ExecuteReader(Command(sql, parameters))) return ReadAll(reader, onRow);
+            }, n => n);
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(Engine.Hot.Loop)]
+        private static int ReadAll(IDataReader reader, Action<IDataRecord> onRow)
+        {
+            int rows = 0;
+            for (; reader.Read(); rows++) onRow(reader);
+            return rows;
+        }
+
         /// <summary>Rows as column-name dictionaries, for statements whose columns are generated.</summary>
         public IReadOnlyList<IDictionary<string, object>> QueryRows(string sql, object parameters = null)
         {

@@ -73,8 +73,19 @@ namespace AutomateAudit.Storage
                 " AND s.lastcontact_utc IS NOT NULL, s.lastcontact_utc, " + SqlTime.LastContactUtc(lastContact, converted) + ")) AS LastContactUtc " +
                 "FROM computers c LEFT JOIN clients cl ON cl.ClientID = c.ClientID LEFT JOIN locations l ON l.LocationID = c.LocationID " +
                 "LEFT JOIN `" + StateTable + "` s ON s.computerid = c.ComputerID" + where + " ORDER BY c.ComputerID LIMIT @limit";
-            return _db.Query<ComputerRecord>(sql, parameters).ToList();
+            return _db.Read(sql, parameters, ReadComputer);
         }
+
+        private static ComputerRecord ReadComputer(System.Data.IDataRecord r) => new ComputerRecord
+        {
+            ComputerId = r.GetInt32(0), ClientId = r.GetInt32(1), LocationId = r.GetInt32(2),
+            Client = r.NullableString(3), Location = r.NullableString(4), Computer = r.NullableString(5),
+            OperatingSystem = r.NullableString(6), OsVersion = r.NullableString(7), LastContact = r.NullableDateTime(8),
+            LastLoggedInUser = r.NullableString(9), BiosFlash = r.NullableString(10),
+            // Read as whatever integer type the server has it as (Automate's is INT).
+            Flags = r.IsDBNull(11) ? 0 : Convert.ToInt64(r.GetValue(11), System.Globalization.CultureInfo.InvariantCulture),
+            FirstSeenUtc = r.NullableDateTime(12), LastContactUtc = r.NullableDateTime(13),
+        };
 
         /// <summary>The ComputerIDs of the list that exist in Automate.</summary>
         public HashSet<int> ExistingComputerIds(IReadOnlyCollection<int> ids) =>

@@ -178,8 +178,16 @@ namespace AutomateAudit.Storage
             _db.Execute("DELETE FROM `" + RollupTable + "` WHERE day = @day", new { day });
 
         /// <summary>The rows a day's window sums are carried forward from (the day before, and the days that drop out), for ComputerIDs lo..hi, with their timelines (a report's first chunk).</summary>
-        public List<DailySums> Sums(int lo, int hi, IReadOnlyList<DateTime> days, bool timelines = true) =>
-            _db.Query<DailySums>(SumsSql(timelines) + " WHERE computerid BETWEEN @lo AND @hi AND day IN @days", new { lo, hi, days }).ToList();
+        public List<DailySums> Sums(int lo, int hi, IReadOnlyList<DateTime> days, bool timelines = true)
+        {
+            var rows = new List<DailySums>();
+            EachSums(lo, hi, days, timelines, rows.Add);
+            return rows;
+        }
+
+        /// <summary>The same rows handed over one by one as they are read.</summary>
+        public void EachSums(int lo, int hi, IReadOnlyList<DateTime> days, bool timelines, Action<DailySums> onRow) =>
+            _db.ReadEach(SumsSql(timelines) + " WHERE computerid BETWEEN @lo AND @hi AND day IN @days", new { lo, hi, days }, r => onRow(ReadSums(r, timelines)));
 
         /// <summary>
         /// The same rows for every computer: a few days of the whole fleet read through the day index in one statement,
@@ -197,11 +205,22 @@ namespace AutomateAudit.Storage
         /// </remarks>
         public List<DailySums> Sums(IReadOnlyList<DateTime> days, bool timelines)
         {
+            var rows = new List<DailySums>();
+            EachSums(days, timelines, rows.Add);
+            return rows;
+        }
+
+        /// <summary>The same rows handed over one by one as they are read (a report keeps only what it needs of each).</summary>
+        public void EachSums(IReadOnlyList<DateTime> days, bool timelines, Action<DailySums> onRow)
+        {
             var runs = _db.Query<(DateTime Day, ulong First, ulong Last, long Rows)>(
                 "SELECT day, MIN(id), MAX(id), COUNT(*) FROM `" + DailyTable + "` FORCE INDEX (ix_aa_daily_day) WHERE day IN @days GROUP BY day", new { days }).ToList();
-            if (runs.Count == 0) return new List<DailySums>();
+            if (runs.Count == 0) return;
             if (runs.Any(r => r.Last - r.First + 1 > 2 * (ulong)r.Rows))
-                return _db.Query<DailySums>(SumsSql(timelines) + " FORCE INDEX (ix_aa_daily_day) WHERE day IN @days", new { days }).ToList();
+            {
+                _db.ReadEach(SumsSql(timelines) + " FORCE INDEX (ix_aa_daily_day) WHERE day IN @days", new { days }, r => onRow(ReadSums(r, timelines)));
+                return;
+            }
             var parameters = new Dapper.DynamicParameters(new { days });
             var ranges = new List<string>();
             for (int i = 0; i < runs.Count; i++)
@@ -210,7 +229,18 @@ namespace AutomateAudit.Storage
                 parameters.Add("first" + i, runs[i].First);
                 parameters.Add("last" + i, runs[i].Last);
             }
-            return _db.Query<DailySums>(SumsSql(timelines) + " FORCE INDEX (PRIMARY) WHERE (" + string.Join(" OR ", ranges) + ") AND day IN @days", parameters).ToList();
+            _db.ReadEach(SumsSql(timelines) + " FORCE INDEX (PRIMARY) WHERE (" + string.Join(" OR ", ranges) + ") AND day IN @days", parameters, r => onRow(ReadSums(r, timelines)));
+        }
+
+        private static DailySums ReadSums(System.Data.IDataRecord r, bool timelines)
+        {
+            int t = timelines ? 1 : 0;
+            return new DailySums
+            {
+                ComputerId = r.GetInt32(0), Day = r.GetDateTime(1), Online = r.GetInt32(2), Offline = r.GetInt32(3),
+                Timeline = timelines ? r.NullableString(4) : null, EndState = r.NullableInt32(4 + t),
+                Online6d = r.NullableInt32(5 + t), Offline6d = r.NullableInt32(6 + t), Online29d = r.NullableInt32(7 + t), Offline29d = r.NullableInt32(8 + t),
+            };
         }
 
         private static string SumsSql(bool timelines) =>
