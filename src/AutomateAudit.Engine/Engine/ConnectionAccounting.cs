@@ -81,6 +81,7 @@ namespace AutomateAudit.Engine
             private readonly Dictionary<int, List<StateChange>> _grouped = new Dictionary<int, List<StateChange>>();
             private readonly List<StoredChange> _instant = new List<StoredChange>();
 
+            [MethodImpl(Hot.Loop)]
             public void Add(StoredChange row)
             {
                 if (_instant.Count > 0 && (row.ComputerId != _instant[0].ComputerId || row.EffectiveUtc != _instant[0].EffectiveUtc)) AddInstant();
