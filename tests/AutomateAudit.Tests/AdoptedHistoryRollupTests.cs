@@ -157,6 +157,22 @@ namespace AutomateAudit.Tests
         }
 
         [Fact]
+        public void AYesterdayRowWithoutWindowSumsGetsTheGeneralAccountingEvenForAComputerWithoutAFirstSeenTime()
+        {
+            using var h = AdoptedFleet("adoptnosums", out DateTime now, out DateTime today);
+            new AdoptedHistoryRollup(h.Db, ServerClock.Read(h.Db.Server)).Run();
+            // Yesterday's row of computer 3 as ProVal wrote its own (no window sums), and no state row for it (no first-seen time).
+            Assert.Equal(1, h.Simulator.Execute("UPDATE pvl_automate_connection_audit_daily SET online_6d_seconds = NULL, offline_6d_seconds = NULL, " +
+                "online_29d_seconds = NULL, offline_29d_seconds = NULL WHERE computerid = 3 AND day = @day", new { day = today.AddDays(-1) }));
+            h.Execute("DELETE FROM aa_connection_state WHERE computerid = 3");
+
+            var figures = RollingFigures(new ConnectionReports(h.Db, ServerClock.Read(h.Db.Server), ConnectionRecorder.DefaultOfflineAfter));
+
+            Assert.Equal(RollingFigures(Harness.RawReports(h.Db)), figures);
+            Assert.Contains(figures, r => r.StartsWith("3 ", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void RunAgainOverProvisionalDaysItZeroesTheFiguresOfComputersNoLongerObservedThen()
         {
             using var h = AdoptedFleet("adoptagain", out DateTime now, out DateTime today);
