@@ -93,7 +93,7 @@ namespace AutomateAudit.Engine
             {
                 // The first (small) chunk reads only its own computers' changes of today, so its rows
                 // appear at once; the rest of the fleet's are read in one range scan after that.
-                // For the whole fleet, so are the three days' daily rows (one read through the day index).
+                // For the whole fleet, so are the three days' daily rows (one read, each row folded into its computer's figures).
                 Dictionary<int, List<StateChange>> chunkChanges;
                 if (firstChunk) chunkChanges = ConnectionAccounting.Group(add => _session.History.ChangesBetween(chunk.Select(c => c.ComputerId).ToList(), todayStart, now, add));
                 else chunkChanges = changesToday ?? (changesToday = ConnectionAccounting.Group(add => _session.History.AllChangesBetween(todayStart, now, add)));

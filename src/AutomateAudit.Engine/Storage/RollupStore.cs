@@ -177,7 +177,7 @@ namespace AutomateAudit.Storage
         public void Unmark(DateTime day) =>
             _db.Execute("DELETE FROM `" + RollupTable + "` WHERE day = @day", new { day });
 
-        /// <summary>The rows a day's window sums are carried forward from (the day before, and the days that drop out), for ComputerIDs lo..hi, with their timelines (a report's first chunk).</summary>
+        /// <summary>The rows a day's window sums are carried forward from (the day before, and the days that drop out), for ComputerIDs lo..hi (a report's chunk of a filtered fleet, its first chunk, a window's end states).</summary>
         public List<DailySums> Sums(int lo, int hi, IReadOnlyList<DateTime> days, bool timelines = true)
         {
             var rows = new List<DailySums>();
@@ -187,7 +187,7 @@ namespace AutomateAudit.Storage
 
         /// <summary>The same rows handed over one by one as they are read.</summary>
         public void EachSums(int lo, int hi, IReadOnlyList<DateTime> days, bool timelines, Action<DailySums> onRow) =>
-            _db.ReadEach(SumsSql(timelines) + " WHERE computerid BETWEEN @lo AND @hi AND day IN @days", new { lo, hi, days }, r => onRow(ReadSums(r, timelines)));
+            EachRow(" WHERE computerid BETWEEN @lo AND @hi AND day IN @days", new { lo, hi, days }, timelines, onRow);
 
         /// <summary>
         /// The same rows for every computer: a few days of the whole fleet read through the day index in one statement,
@@ -218,7 +218,7 @@ namespace AutomateAudit.Storage
             if (runs.Count == 0) return;
             if (runs.Any(r => r.Last - r.First + 1 > 2 * (ulong)r.Rows))
             {
-                _db.ReadEach(SumsSql(timelines) + " FORCE INDEX (ix_aa_daily_day) WHERE day IN @days", new { days }, r => onRow(ReadSums(r, timelines)));
+                EachRow(" FORCE INDEX (ix_aa_daily_day) WHERE day IN @days", new { days }, timelines, onRow);
                 return;
             }
             var parameters = new Dapper.DynamicParameters(new { days });
@@ -229,8 +229,11 @@ namespace AutomateAudit.Storage
                 parameters.Add("first" + i, runs[i].First);
                 parameters.Add("last" + i, runs[i].Last);
             }
-            _db.ReadEach(SumsSql(timelines) + " FORCE INDEX (PRIMARY) WHERE (" + string.Join(" OR ", ranges) + ") AND day IN @days", parameters, r => onRow(ReadSums(r, timelines)));
+            EachRow(" FORCE INDEX (PRIMARY) WHERE (" + string.Join(" OR ", ranges) + ") AND day IN @days", parameters, timelines, onRow);
         }
+
+        private void EachRow(string where, object parameters, bool timelines, Action<DailySums> onRow) =>
+            _db.ReadEach(SumsSql(timelines) + where, parameters, r => onRow(ReadSums(r, timelines)));
 
         private static DailySums ReadSums(System.Data.IDataRecord r, bool timelines)
         {
