@@ -12,6 +12,8 @@ namespace AutomateAudit.Storage
     /// <summary>
     /// One open connection to the Automate database. Every statement goes through here so that each
     /// one is logged (text and duration, never parameter values or the password) and can be cancelled.
+    /// Parameters are bound by <see cref="SqlArgs"/> and one-column results read by <see cref="ScalarColumn{T}"/>; Dapper only
+    /// maps rows to row types (tuples, classes) where a store asks for them.
     /// </summary>
     internal sealed class AuditDatabase : IDisposable
     {
@@ -59,7 +61,17 @@ namespace AutomateAudit.Storage
 
         public IEnumerable<T> Query<T>(string sql, object parameters = null)
         {
-            return Run(sql, () => _connection.Query<T>(Command(sql, parameters)), r => (r as ICollection<T>)?.Count);
+            return Run(sql, () =>
+            {
+                var rows = new List<T>();
+                using (MySqlCommand command = Command(sql, parameters))
+                using (MySqlDataReader reader = command.ExecuteReader())
+                {
+                    Func<System.Data.Common.DbDataReader, T> read = ScalarColumn<T>.IsScalar ? ScalarColumn<T>.Read : reader.GetRowParser<T>();
+                    while (reader.Read()) rows.Add(read(reader));
+                }
+                return (IEnumerable<T>)rows;
+            }, r => ((List<T>)r).Count);
         }
 
         /// <summary>
@@ -78,7 +90,8 @@ namespace AutomateAudit.Storage
         {
             return Run(sql, () =>
             {
-                using (IDataReader reader = _connection.ExecuteReader(Command(sql, parameters))) return ReadAll(reader, onRow);
+                using (MySqlCommand command = Command(sql, parameters))
+                using (IDataReader reader = command.ExecuteReader()) return ReadAll(reader, onRow);
             }, n => n);
         }
 
@@ -93,18 +106,36 @@ namespace AutomateAudit.Storage
         /// <summary>Rows as column-name dictionaries, for statements whose columns are generated.</summary>
         public IReadOnlyList<IDictionary<string, object>> QueryRows(string sql, object parameters = null)
         {
-            return Run(sql, () => _connection.Query<object>(Command(sql, parameters))
-                .Select(r => (IDictionary<string, object>)r).ToList(), r => r.Count);
+            return Run(sql, () =>
+            {
+                using (MySqlCommand command = Command(sql, parameters))
+                using (MySqlDataReader reader = command.ExecuteReader())
+                    return reader.Parse<object>().Select(r => (IDictionary<string, object>)r).ToList();
+            }, r => r.Count);
         }
 
         public T QuerySingle<T>(string sql, object parameters = null)
         {
-            return Run(sql, () => _connection.QuerySingleOrDefault<T>(Command(sql, parameters)), _ => null);
+            return Run(sql, () =>
+            {
+                using (MySqlCommand command = Command(sql, parameters))
+                using (MySqlDataReader reader = command.ExecuteReader())
+                {
+                    Func<System.Data.Common.DbDataReader, T> read = ScalarColumn<T>.IsScalar ? ScalarColumn<T>.Read : reader.GetRowParser<T>();
+                    if (!reader.Read()) return default(T);
+                    T value = read(reader);
+                    if (reader.Read()) throw new InvalidOperationException("The statement returned more than one row where one was expected.");
+                    return value;
+                }
+            }, _ => null);
         }
 
         public int Execute(string sql, object parameters = null)
         {
-            return Run(sql, () => _connection.Execute(Command(sql, parameters)), n => n);
+            return Run(sql, () =>
+            {
+                using (MySqlCommand command = Command(sql, parameters)) return command.ExecuteNonQuery();
+            }, n => n);
         }
 
         public bool InTransaction => _transaction != null;
@@ -133,9 +164,13 @@ namespace AutomateAudit.Storage
             _log("ROLLBACK");
         }
 
-        private CommandDefinition Command(string sql, object parameters)
+        private MySqlCommand Command(string sql, object parameters)
         {
-            return new CommandDefinition(sql, parameters, _transaction, cancellationToken: Cancellation);
+            var command = _connection.CreateCommand();
+            command.Transaction = _transaction;
+            command.CommandText = sql;
+            if (parameters != null) new SqlArgs(parameters).BindTo(command);
+            return command;
         }
 
         private TResult Run<TResult>(string sql, Func<TResult> action, Func<TResult, int?> count)
@@ -143,7 +178,7 @@ namespace AutomateAudit.Storage
             // Ctrl+C between two statements stops the command before the next one starts.
             Cancellation.ThrowIfCancellationRequested();
             var watch = Stopwatch.StartNew();
-            // Dapper's synchronous calls do not watch the token: Ctrl+C kills the running statement on the server.
+            // Synchronous calls do not watch the token: Ctrl+C kills the running statement on the server.
             using (Cancellation.CanBeCanceled ? Cancellation.Register(KillRunningStatement) : default(CancellationTokenRegistration))
             try
             {

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using Dapper;
 using static AutomateAudit.Storage.ConnectionAuditTables;
 
 namespace AutomateAudit.Storage
@@ -46,7 +45,7 @@ namespace AutomateAudit.Storage
         public List<ComputerRecord> Chunk(ComputerQuery query, int after, int limit, DateTime nowLocal, DateTime nowUtc)
         {
             var where = new StringBuilder(" WHERE c.ComputerID > @after");
-            var parameters = new DynamicParameters();
+            var parameters = new SqlArgs();
             parameters.Add("after", after);
             parameters.Add("limit", limit);
             parameters.Add("nowLocal", nowLocal);
@@ -143,7 +142,7 @@ namespace AutomateAudit.Storage
             return _db.Query<string>("SELECT DISTINCT Name FROM " + table + " WHERE Name LIKE @like ORDER BY Name LIMIT @limit", new { like, limit }).ToList();
         }
 
-        private static void AppendLike(StringBuilder sql, DynamicParameters parameters, string column, string name, IReadOnlyList<string> patterns)
+        private static void AppendLike(StringBuilder sql, SqlArgs parameters, string column, string name, IReadOnlyList<string> patterns)
         {
             if (patterns == null || patterns.Count == 0) return;
             var terms = new List<string>();

@@ -101,8 +101,8 @@ namespace AutomateAudit.Storage
 
         /// <summary>What a recording run would write now, without writing anything (-WhatIf).</summary>
         public List<DetectedChange> Detect(DateTime nowLocal, DateTime nowUtc, int offlineSeconds) =>
-            _db.Query<DetectedChange>(HashJoined("SELECT " + ChangeColumns + " FROM (" + DetectChanges + ") d ORDER BY ComputerId", _db.IsMariaDb),
-                new { nowLocal, nowUtc, offlineSeconds }).ToList();
+            _db.Read(HashJoined("SELECT " + ChangeColumns + " FROM (" + DetectChanges + ") d ORDER BY ComputerId", _db.IsMariaDb),
+                new { nowLocal, nowUtc, offlineSeconds }, ReadDetected);
 
         /// <summary>
         /// On MariaDB, the pass over computers joins the state table through a hash of it (BNLH, for this statement only)
@@ -136,7 +136,7 @@ namespace AutomateAudit.Storage
                 // the removal is recorded by the next run.
                 _db.Execute("INSERT INTO aa_tmp_changes " + DetectRemovals + " ON DUPLICATE KEY UPDATE ComputerId = aa_tmp_changes.ComputerId", args);
             }
-            var (count, earliest) = _db.QuerySingle<(long, DateTime?)>("SELECT COUNT(*), MIN(EffectiveUtc) FROM aa_tmp_changes");
+            var (count, earliest) = _db.Read("SELECT COUNT(*), MIN(EffectiveUtc) FROM aa_tmp_changes", null, r => (r.Int64(0), r.NullableDateTime(1)))[0];
             if (count == 0) return (0, null);
             _db.Execute(
                 "INSERT INTO `" + AuditTable + "` (computerid, state, lastcontact, datacollectiontime, effective_utc, collected_utc, removed, run_id) " +
@@ -163,7 +163,13 @@ namespace AutomateAudit.Storage
 
         /// <summary>The changes the last <see cref="Record"/> call wrote, in ComputerID order.</summary>
         public List<DetectedChange> RecordedChanges() =>
-            _db.Query<DetectedChange>("SELECT " + ChangeColumns + " FROM aa_tmp_changes ORDER BY ComputerId").ToList();
+            _db.Read("SELECT " + ChangeColumns + " FROM aa_tmp_changes ORDER BY ComputerId", null, ReadDetected);
+
+        private static DetectedChange ReadDetected(System.Data.IDataRecord r) => new DetectedChange
+        {
+            ComputerId = r.GetInt32(0), State = r.GetInt32(1), LastContact = r.NullableDateTime(2), EffectiveUtc = r.GetDateTime(3),
+            Removed = r.GetInt32(4), FirstSeen = r.GetInt32(5),
+        };
 
         /// <summary>
         /// The last change before @at of each listed computer (several rows when changes share an instant:
@@ -175,10 +181,10 @@ namespace AutomateAudit.Storage
         {
             bool dense = IdRange.IsDense(ids, out int lo, out int hi);
             string where = dense ? "computerid BETWEEN @lo AND @hi" : "computerid IN @ids";
-            var rows = _db.Query<(int ComputerId, long? State)>(
+            var rows = _db.Read(
                 "SELECT a.computerid AS ComputerId, IF(a.removed = 1, NULL, a.state) AS State FROM `" + AuditTable + "` a JOIN (" +
                 "SELECT computerid, MAX(effective_utc) AS at FROM `" + AuditTable + "` WHERE " + where + " AND effective_utc < @at GROUP BY computerid) m " +
-                "ON a.computerid = m.computerid AND a.effective_utc = m.at ORDER BY a.computerid, a.id", new { ids, lo, hi, at });
+                "ON a.computerid = m.computerid AND a.effective_utc = m.at ORDER BY a.computerid, a.id", new { ids, lo, hi, at }, r => (ComputerId: r.GetInt32(0), State: r.NullableInt64(1)));
             if (!dense) return rows.ToList();
             var wanted = new HashSet<int>(ids);
             return rows.Where(r => wanted.Contains(r.ComputerId)).ToList();

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using Dapper;
 using static AutomateAudit.Storage.IdleTables;
 
 namespace AutomateAudit.Storage
@@ -70,7 +69,7 @@ namespace AutomateAudit.Storage
             var shared = new HashSet<string> { "computerId" };
             for (int start = 0; start < rows.Count; start += InsertBatch)
             {
-                var parameters = new DynamicParameters(new { computerId });
+                var parameters = new SqlArgs(new { computerId });
                 var values = new List<string>();
                 for (int i = start; i < Math.Min(rows.Count, start + InsertBatch); i++)
                 {
@@ -91,7 +90,7 @@ namespace AutomateAudit.Storage
             var shared = new HashSet<string> { "computerId" };
             for (int start = 0; start < hours.Count; start += InsertBatch)
             {
-                var parameters = new DynamicParameters(new { computerId });
+                var parameters = new SqlArgs(new { computerId });
                 var sql = new StringBuilder(HoursInsert + "SELECT * FROM (");
                 for (int i = start; i < Math.Min(hours.Count, start + InsertBatch); i++)
                 {
@@ -126,7 +125,7 @@ namespace AutomateAudit.Storage
         /// <summary>The rows of each computer's latest report in ProVal's table (its rows share the report's ScriptRunTime).</summary>
         public List<StoredIdleRow> Latest(IReadOnlyCollection<int> ids, IReadOnlyList<string> userLike)
         {
-            var parameters = new DynamicParameters(new { ids });
+            var parameters = new SqlArgs(new { ids });
             var sql = new StringBuilder("SELECT p.computerid AS ComputerId, p.Username AS UserName, p.Domain AS Domain, p.IdleTime AS IdleTime, p.IsAdmin AS IsAdmin, " +
                 "p.IsDomainAdmin AS IsDomainAdmin, p.IsEnterpriseAdmin AS IsEnterpriseAdmin, p.ScriptRunTime AS ScriptRunTime FROM " + ProValTable + " p JOIN (" +
                 "SELECT computerid, MAX(ScriptRunTime) AS latest FROM " + ProValTable + " WHERE computerid IN @ids GROUP BY computerid) m " +
@@ -143,7 +142,7 @@ namespace AutomateAudit.Storage
         /// <summary>Per computer and user: active, idle and unknown minutes of the hours overlapping [fromUtc, toUtc), prorated at the window's edges.</summary>
         public List<(int ComputerId, string UserName, string Domain, double Active, double Idle, double Unknown)> Sums(IReadOnlyCollection<int> ids, DateTime fromUtc, DateTime toUtc, IReadOnlyList<string> userLike)
         {
-            var parameters = new DynamicParameters(new { ids, fromUtc, toUtc });
+            var parameters = new SqlArgs(new { ids, fromUtc, toUtc });
             string overlap = "GREATEST(0, TIMESTAMPDIFF(SECOND, GREATEST(hour_utc, @fromUtc), LEAST(hour_utc + INTERVAL 1 HOUR, @toUtc))) / 3600";
             var sql = new StringBuilder("SELECT computerid AS ComputerId, user_name AS UserName, MAX(domain) AS Domain, " +
                 "SUM(active_minutes * " + overlap + ") AS Active, SUM(idle_minutes * " + overlap + ") AS Idle, SUM(unknown_minutes * " + overlap + ") AS Unknown " +

@@ -15,6 +15,13 @@ namespace AutomateAudit.Storage
         public static DateTime? NullableDateTime(this IDataRecord record, int ordinal) =>
             record.IsDBNull(ordinal) ? (DateTime?)null : record.GetDateTime(ordinal);
 
+        /// <summary>Any integer column (or a BIGINT expression such as COUNT or TIMESTAMPDIFF), whatever type the server gives it.</summary>
+        public static long Int64(this IDataRecord record, int ordinal) =>
+            Convert.ToInt64(record.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+        public static long? NullableInt64(this IDataRecord record, int ordinal) =>
+            record.IsDBNull(ordinal) ? (long?)null : record.Int64(ordinal);
+
         public static string NullableString(this IDataRecord record, int ordinal) =>
             record.IsDBNull(ordinal) ? null : record.GetString(ordinal);
     }

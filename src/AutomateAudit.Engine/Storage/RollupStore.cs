@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using AutomateAudit.Endpoint.Payload;
-using Dapper;
 using static AutomateAudit.Storage.ConnectionAuditTables;
 
 namespace AutomateAudit.Storage
@@ -63,8 +62,9 @@ namespace AutomateAudit.Storage
         /// summary figures (<see cref="MarkProvisional"/>), which serve the reports' whole days but have no daily rows.
         /// </summary>
         public List<RolledDayBounds> RolledDays(DateTime from, DateTime to, bool withProvisional = false) =>
-            _db.Query<RolledDayBounds>("SELECT day AS Day, start_utc AS StartUtc, end_utc AS EndUtc, provisional <> 0 AS Provisional FROM `" + RollupTable +
-                "` WHERE day >= @from AND day <= @to" + (withProvisional ? "" : " AND provisional = 0") + " ORDER BY day", new { from, to }).ToList();
+            _db.Read("SELECT day AS Day, start_utc AS StartUtc, end_utc AS EndUtc, provisional <> 0 AS Provisional FROM `" + RollupTable +
+                "` WHERE day >= @from AND day <= @to" + (withProvisional ? "" : " AND provisional = 0") + " ORDER BY day", new { from, to },
+                r => new RolledDayBounds { Day = r.GetDateTime(0), StartUtc = r.GetDateTime(1), EndUtc = r.GetDateTime(2), Provisional = r.Int64(3) != 0 });
 
         public bool HasRows(DateTime day) =>
             _db.QuerySingle<long>("SELECT COUNT(*) FROM (SELECT 1 FROM `" + DailyTable + "` WHERE day = @day LIMIT 1) x", new { day }) > 0;
@@ -158,14 +158,19 @@ namespace AutomateAudit.Storage
         /// Marks days whose summary figures alone were written (<see cref="Engine.AdoptedHistoryRollup"/>): the reports sum them
         /// as whole days; Invoke-DailyRollup still rolls them up (daily rows, window sums). Never downgrades a day rolled up in full.
         /// </summary>
-        public void MarkProvisional(IReadOnlyList<(DateTime Day, DateTime StartUtc, DateTime EndUtc, int Computers)> days) =>
+        public void MarkProvisional(IReadOnlyList<(DateTime Day, DateTime StartUtc, DateTime EndUtc, int Computers)> days)
+        {
+            foreach (var d in days) MarkProvisional(d.Day, d.StartUtc, d.EndUtc, d.Computers);
+        }
+
+        private void MarkProvisional(DateTime day, DateTime startUtc, DateTime endUtc, int computers) =>
             _db.Execute(
                 "INSERT INTO `" + RollupTable + "` (day, start_utc, end_utc, computers, rolled_utc, provisional) " +
                 "SELECT * FROM (SELECT CAST(@Day AS DATE) AS day, CAST(@StartUtc AS DATETIME) AS start_utc, CAST(@EndUtc AS DATETIME) AS end_utc, " +
                 "@Computers AS computers, UTC_TIMESTAMP() AS rolled_utc, 1 AS provisional) AS dt " +
                 "ON DUPLICATE KEY UPDATE start_utc = IF(" + RollupTable + ".provisional = 0, " + RollupTable + ".start_utc, dt.start_utc), " +
                 "end_utc = IF(" + RollupTable + ".provisional = 0, " + RollupTable + ".end_utc, dt.end_utc)",
-                days.Select(d => new { d.Day, d.StartUtc, d.EndUtc, d.Computers }).ToList());
+                new { Day = day, StartUtc = startUtc, EndUtc = endUtc, Computers = computers });
 
         /// <summary>
         /// A change dated back into a day already rolled up (a late offline, a large OfflineAfter, the run
@@ -213,15 +218,16 @@ namespace AutomateAudit.Storage
         /// <summary>The same rows handed over one by one as they are read (a report keeps only what it needs of each).</summary>
         public void EachSums(IReadOnlyList<DateTime> days, bool timelines, Action<DailySums> onRow)
         {
-            var runs = _db.Query<(DateTime Day, ulong First, ulong Last, long Rows)>(
-                "SELECT day, MIN(id), MAX(id), COUNT(*) FROM `" + DailyTable + "` FORCE INDEX (ix_aa_daily_day) WHERE day IN @days GROUP BY day", new { days }).ToList();
+            var runs = _db.Read(
+                "SELECT day, MIN(id), MAX(id), COUNT(*) FROM `" + DailyTable + "` FORCE INDEX (ix_aa_daily_day) WHERE day IN @days GROUP BY day", new { days },
+                r => (Day: r.GetDateTime(0), First: Convert.ToUInt64(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture), Last: Convert.ToUInt64(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture), Rows: r.Int64(3)));
             if (runs.Count == 0) return;
             if (runs.Any(r => r.Last - r.First + 1 > 2 * (ulong)r.Rows))
             {
                 EachRow(" FORCE INDEX (ix_aa_daily_day) WHERE day IN @days", new { days }, timelines, onRow);
                 return;
             }
-            var parameters = new Dapper.DynamicParameters(new { days });
+            var parameters = new SqlArgs(new { days });
             var ranges = new List<string>();
             for (int i = 0; i < runs.Count; i++)
             {

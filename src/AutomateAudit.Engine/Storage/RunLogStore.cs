@@ -35,8 +35,8 @@ namespace AutomateAudit.Storage
 
         public (long Id, DateTime StartedUtc)? FirstSuccessfulRun(string job)
         {
-            var row = _db.Query<(long Id, DateTime StartedUtc)>("SELECT id, started_utc FROM " + Table + " WHERE job = @job AND status = 'ok' ORDER BY started_utc, id LIMIT 1",
-                new { job }).ToList();
+            var row = _db.Read("SELECT id, started_utc FROM " + Table + " WHERE job = @job AND status = 'ok' ORDER BY started_utc, id LIMIT 1",
+                new { job }, r => (r.Int64(0), r.GetDateTime(1)));
             return row.Count == 0 ? ((long, DateTime)?)null : row[0];
         }
 

@@ -143,7 +143,7 @@ namespace AutomateAudit.Storage
             // the sql_mode says about backslashes.
             var patterns = prefixes.Select(p => p.Replace("!", "!!").Replace("_", "!_").Replace("%", "!%") + "%").ToArray();
             string Like(string column) => "(" + string.Join(" OR ", patterns.Select((_, i) => column + " LIKE @p" + i + " ESCAPE '!'")) + ")";
-            var parameters = new Dapper.DynamicParameters();
+            var parameters = new SqlArgs();
             for (int i = 0; i < patterns.Length; i++) parameters.Add("p" + i, patterns[i]);
             parameters.Add("tables", tables.ToArray());
 

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Dapper;
 using MySqlConnector;
 
 namespace AutomateAudit.Storage
@@ -14,7 +13,7 @@ namespace AutomateAudit.Storage
         public ServerStore(AuditDatabase db) { _db = db; }
 
         public (DateTime Local, DateTime Utc) Now() =>
-            _db.QuerySingle<(DateTime Local, DateTime Utc)>("SELECT NOW() AS Local, UTC_TIMESTAMP() AS Utc");
+            _db.Read("SELECT NOW() AS Local, UTC_TIMESTAMP() AS Utc", null, r => (r.GetDateTime(0), r.GetDateTime(1)))[0];
 
         /// <summary>
         /// Pins NOW()/UTC_TIMESTAMP() of this session to a simulated instant (MySQL's and MariaDB's session
@@ -34,8 +33,7 @@ namespace AutomateAudit.Storage
             string sql =
                 "WITH RECURSIVE t(u) AS (SELECT CAST(@from AS DATETIME) UNION ALL SELECT u + INTERVAL " + step + " " + unit + " FROM t WHERE u < @to) " +
                 "SELECT u AS Utc, TIMESTAMPDIFF(SECOND, u, " + SqlTime.UtcToLocal("u") + ") AS Seconds FROM t";
-            return _db.Query<(DateTime Utc, long Seconds)>(sql, new { from = fromUtc, to = toUtc })
-                .Select(r => (r.Utc, TimeSpan.FromSeconds(r.Seconds))).ToList();
+            return _db.Read(sql, new { from = fromUtc, to = toUtc }, r => (r.GetDateTime(0), TimeSpan.FromSeconds(r.Int64(1))));
         }
 
         public DateTime UtcToLocal(DateTime utc) =>
@@ -45,7 +43,7 @@ namespace AutomateAudit.Storage
         public DateTime[] LocalToUtc(IReadOnlyList<DateTime> locals)
         {
             if (locals.Count == 0) return new DateTime[0];
-            var parameters = new DynamicParameters();
+            var parameters = new SqlArgs();
             var rows = new List<string>();
             for (int i = 0; i < locals.Count; i++)
             {
@@ -82,7 +80,7 @@ namespace AutomateAudit.Storage
         /// </summary>
         public void AssertRowBasedLogging()
         {
-            var (logBin, format) = _db.QuerySingle<(long LogBin, string Format)>("SELECT @@log_bin AS LogBin, @@session.binlog_format AS Format");
+            var (logBin, format) = _db.Read("SELECT @@log_bin AS LogBin, @@session.binlog_format AS Format", null, r => (r.Int64(0), r.NullableString(1)))[0];
             if (logBin == 1 && string.Equals(format, "STATEMENT", StringComparison.OrdinalIgnoreCase))
             {
                 throw new AuditDatabaseException(

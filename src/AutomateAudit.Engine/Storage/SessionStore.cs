@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using Dapper;
 using static AutomateAudit.Storage.SessionTables;
 
 namespace AutomateAudit.Storage
@@ -213,7 +212,7 @@ namespace AutomateAudit.Storage
         /// <summary>The sessions last reported by these computers, optionally only users LIKE one of the patterns and in one of the states.</summary>
         public List<StoredSession> Current(IReadOnlyCollection<int> ids, IReadOnlyList<string> userLike, IReadOnlyList<string> states)
         {
-            var parameters = new DynamicParameters(new { ids });
+            var parameters = new SqlArgs(new { ids });
             var sql = new StringBuilder("SELECT computerid AS ComputerId, session_id AS SessionId, user_name AS UserName, domain AS Domain, session_name AS SessionName, " +
                 "state AS State, client_name AS ClientName, client_address AS ClientAddress, logon_utc AS LogonUtc, connect_utc AS ConnectUtc, " +
                 "disconnect_utc AS DisconnectUtc, last_input_utc AS LastInputUtc, idle_seconds AS IdleSeconds, session_minutes AS SessionMinutes, " +
@@ -226,7 +225,7 @@ namespace AutomateAudit.Storage
         /// <summary>History of these computers overlapping [fromUtc, toUtc): sessions that began before its end and had not ended before its start.</summary>
         public List<StoredSessionPeriod> Periods(IReadOnlyCollection<int> ids, DateTime fromUtc, DateTime toUtc, IReadOnlyList<string> userLike)
         {
-            var parameters = new DynamicParameters(new { ids, fromUtc, toUtc });
+            var parameters = new SqlArgs(new { ids, fromUtc, toUtc });
             var sql = new StringBuilder("SELECT computerid AS ComputerId, session_id AS SessionId, user_name AS UserName, domain AS Domain, session_name AS SessionName, " +
                 "client_address AS ClientAddress, start_utc AS StartUtc, start_exact AS StartExact, last_seen_utc AS LastSeenUtc, last_state AS LastState, " +
                 "end_utc AS EndUtc, end_exact AS EndExact FROM " + HistoryTable + " WHERE computerid IN @ids AND start_utc < @toUtc AND COALESCE(end_utc, @toUtc) > @fromUtc");
@@ -235,7 +234,7 @@ namespace AutomateAudit.Storage
             return _db.Query<StoredSessionPeriod>(sql.ToString(), parameters).ToList();
         }
 
-        private static void AppendFilters(StringBuilder sql, DynamicParameters parameters, string userColumn, IReadOnlyList<string> userLike, string stateColumn, IReadOnlyList<string> states)
+        private static void AppendFilters(StringBuilder sql, SqlArgs parameters, string userColumn, IReadOnlyList<string> userLike, string stateColumn, IReadOnlyList<string> states)
         {
             if (userLike != null && userLike.Count > 0)
             {
@@ -250,12 +249,12 @@ namespace AutomateAudit.Storage
         }
 
         /// <summary>Multi-row VALUES of a row template, its per-row parameters numbered (@u becomes @u0, @u1, ...); the shared ones are not.</summary>
-        private void Insert<T>(string head, string rowTemplate, IReadOnlyList<T> rows, Action<T, DynamicParameters, int> add, object shared)
+        private void Insert<T>(string head, string rowTemplate, IReadOnlyList<T> rows, Action<T, SqlArgs, int> add, object shared)
         {
             var sharedNames = new HashSet<string>(shared.GetType().GetProperties().Select(p => p.Name), StringComparer.Ordinal);
             for (int start = 0; start < rows.Count; start += InsertBatch)
             {
-                var parameters = new DynamicParameters(shared);
+                var parameters = new SqlArgs(shared);
                 var sql = new StringBuilder(head).Append("VALUES ");
                 for (int i = start; i < Math.Min(rows.Count, start + InsertBatch); i++)
                 {

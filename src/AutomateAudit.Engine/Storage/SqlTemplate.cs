@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace AutomateAudit.Storage
 {
     /// <summary>
-    /// Statements written once with @parameters, run two ways: by a store with Dapper parameters, and embedded in
+    /// Statements written once with @parameters, run two ways: by a store with bound parameters, and embedded in
     /// a stored procedure (the hosted jobs) with each parameter bound to a procedure variable or column.
     /// </summary>
     internal static class SqlTemplate

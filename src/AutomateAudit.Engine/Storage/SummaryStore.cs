@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using AutomateAudit.Endpoint.Payload;
-using Dapper;
 using static AutomateAudit.Storage.ConnectionAuditTables;
 
 namespace AutomateAudit.Storage
@@ -73,7 +72,7 @@ namespace AutomateAudit.Storage
             var all = days.SelectMany(d => d).ToList();
             if (all.Count == 0) return result;
             var months = all.Select(MonthOf).Distinct().OrderBy(m => m).ToList();
-            var parameters = new DynamicParameters(computerParameters);
+            var parameters = new SqlArgs(computerParameters);
             parameters.Add("first", months[0]);
             parameters.Add("last", months[months.Count - 1]);
             for (int m = 0; m < months.Count; m++) parameters.Add("m" + m, months[m]);
