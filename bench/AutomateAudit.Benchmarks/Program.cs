@@ -40,7 +40,7 @@ namespace AutomateAudit.Benchmarks
             {
                 // A database left running for manual profiling: prints its connection string. With --proval, ProVal's own
                 // tables hold the history and the module is not installed (for profiling adoption and the report after it).
-                var keep = MariaDbServer.StartOrConnect("UTC", bufferPoolMegabytes: 2048);
+                var keep = MariaDbServer.StartOrConnect(EveningZone.ForNow(), bufferPoolMegabytes: 2048);
                 string keepCs = keep.CreateDatabase((proVal ? "adopt_" : "profile_") + sizes[0]);
                 AutomateSchema.Create(keepCs);
                 if (!proVal) { using var setup = AuditSession.Open(ConnectionSettings.FromConnectionString(keepCs)); new SchemaInstaller(setup).InstallAll(); }
@@ -70,7 +70,10 @@ namespace AutomateAudit.Benchmarks
                 FreshBench.Runs + " processes. **Wall**: the whole process, beside `pwsh -c exit`. **In-process**: the engine called in a warm benchmark process (median of its repetitions). " +
                 "**Straightforward**: the obvious SQL for the same answer, in the same run; the ratio is straightforward / fresh process.");
             report.AppendLine();
-            using var server = MariaDbServer.StartOrConnect("UTC", bufferPoolMegabytes: 2048);
+            string zone = EveningZone.ForNow();
+            using var server = MariaDbServer.StartOrConnect(zone, bufferPoolMegabytes: 2048);
+            report.AppendLine("The server's clock: " + EveningZone.Describe(zone) + ".");
+            report.AppendLine();
             double baseline = FreshProcess.Baseline(FreshBench.Runs) / 1000;
             var import = FreshBench.ImportModule();
             report.AppendLine($"`pwsh -c exit`: {Seconds(baseline)} wall. Import-Module: **{Seconds(import.FreshCmdlet)}** (target 300 ms), {Seconds(import.FreshWall)} wall.");
