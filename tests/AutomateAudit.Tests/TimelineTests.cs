@@ -10,6 +10,63 @@ namespace AutomateAudit.Tests
         private static readonly DateTime T0 = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
         private static DateTime M(int minutes) => T0.AddMinutes(minutes);
 
+        /// <summary>
+        /// The default report folds each computer's changes of today as they are read (RolledFigures) instead of keeping them:
+        /// on random days (changes sharing an instant, read in any id order; unobserved stretches; any start state) the fold
+        /// gives the seconds <see cref="Timeline.Account"/> gives over the same changes in (time, id) order.
+        /// </summary>
+        [Fact]
+        public void TodaysFoldedChangesGiveTheSameSecondsAsAccountingTheKeptChanges()
+        {
+            var random = new Random(20261208);
+            var states = new[] { PeriodState.Online, PeriodState.Offline, PeriodState.Unknown };
+            DateTime from = M(0), to = M(20 * 60);
+            int withChanges = 0, withGaps = 0, withSharedInstants = 0;
+            for (int trial = 0; trial < 3000; trial++)
+            {
+                var changes = new List<(long Id, DateTime Utc, PeriodState State)>();
+                int count = random.Next(0, 9);
+                for (int i = 0; i < count; i++)
+                {
+                    // A few instants only, so that changes often share one.
+                    DateTime at = count > 3 && i > 0 && random.Next(3) == 0 ? changes[random.Next(changes.Count)].Utc : from.AddSeconds(random.Next(0, 20 * 3600));
+                    changes.Add((random.Next(1, 1000000), at, states[random.Next(3)]));
+                }
+                changes = changes.GroupBy(c => c.Id).Select(g => g.First()).ToList();
+                var unobserved = new List<Interval>();
+                for (DateTime cursor = from.AddSeconds(random.Next(0, 3 * 3600)); random.Next(3) > 0 && cursor < to; cursor = cursor.AddSeconds(random.Next(1, 4 * 3600)))
+                {
+                    DateTime end = cursor.AddSeconds(random.Next(1, 2 * 3600));
+                    unobserved.Add(new Interval(cursor, end));
+                    cursor = end;
+                }
+                PeriodState start = states[random.Next(3)];
+
+                var kept = changes.OrderBy(c => c.Utc).ThenBy(c => c.Id).Select(c => new StateChange(c.Utc, c.State)).ToList();
+                Totals expected = Timeline.Account(from, to, start, kept, unobserved);
+                var figures = new RolledFigures();
+                foreach (var c in changes.OrderBy(c => c.Utc).ThenBy(_ => random.Next())) figures.AddChange(c.Id, c.Utc, c.State, unobserved);
+                Totals folded = figures.Today(from, to, start, unobserved);
+
+                Assert.True((expected.Online, expected.Offline, expected.Unknown) == (folded.Online, folded.Offline, folded.Unknown),
+                    "trial " + trial + ": expected " + (expected.Online, expected.Offline, expected.Unknown) + ", folded " + (folded.Online, folded.Offline, folded.Unknown));
+                Assert.Equal((to - from).TotalSeconds, folded.Window);
+                if (changes.Count > 0) withChanges++;
+                if (unobserved.Count > 0) withGaps++;
+                if (changes.Select(c => c.Utc).Distinct().Count() < changes.Count) withSharedInstants++;
+            }
+            // The random days did cover each case.
+            Assert.True(withChanges > 2000 && withGaps > 1000 && withSharedInstants > 300, (withChanges, withGaps, withSharedInstants).ToString());
+        }
+
+        [Fact]
+        public void TodaysChangesReadOutOfTimeOrderAreRefused()
+        {
+            var figures = new RolledFigures();
+            figures.AddChange(1, M(30), PeriodState.Online, null);
+            Assert.Throws<InvalidOperationException>(() => figures.AddChange(2, M(10), PeriodState.Offline, null));
+        }
+
         [Fact]
         public void StateHoldsBetweenChangesAndPeriodsTileTheWindow()
         {

@@ -6,11 +6,22 @@ using AutomateAudit.Storage;
 namespace AutomateAudit.Engine
 {
     /// <summary>
-    /// What the default report takes from one computer's daily rows of yesterday and the two window heads: yesterday's end
-    /// state and window sums, and the seconds of each of the three days that fall inside its window.
+    /// What the default report takes from one computer's daily rows of yesterday and the two window heads (yesterday's end
+    /// state and window sums, and the seconds of each of the three days that fall inside its window), and from its changes
+    /// of today, folded as they are read.
     /// </summary>
     internal sealed class RolledFigures
     {
+        /// <summary>
+        /// Today's changes: the first one's instant, the last one's instant, id and state, and the seconds between the first and
+        /// the last. The seconds before the first change need yesterday's end state, so they are added in <see cref="Today"/>.
+        /// </summary>
+        private bool _changedToday;
+        private DateTime _firstChangeUtc, _lastChangeUtc;
+        private long _lastChangeId;
+        private PeriodState _lastState;
+        private Totals _betweenChanges;
+
         // Ints, not longs: one of these per computer lives as long as the report (a day has 86,400 seconds, 29 days 2.5 M).
         public bool HasYesterday, HasWindowSums;
         public long? EndState;
@@ -19,6 +30,49 @@ namespace AutomateAudit.Engine
         public int YesterdayOnline, YesterdayOffline;
         /// <summary>The first days of the 7- and 30-day windows, from each window's start.</summary>
         public int Head7Online, Head7Offline, Head30Online, Head30Offline;
+
+        /// <summary>
+        /// Folds in one change of today. A computer's changes come in time order (other computers' may come between them); of
+        /// changes at one instant the highest id holds, as <see cref="ConnectionAccounting.Group"/> orders them.
+        /// </summary>
+        [MethodImpl(Hot.Loop)]
+        public void AddChange(long id, DateTime utc, PeriodState state, IReadOnlyList<Interval> unobserved)
+        {
+            if (!_changedToday)
+            {
+                _changedToday = true;
+                _firstChangeUtc = _lastChangeUtc = utc;
+                _lastChangeId = id;
+                _lastState = state;
+                return;
+            }
+            if (utc < _lastChangeUtc) throw new InvalidOperationException("Today's changes were read out of time order (" + utc.ToString("o") + " after " + _lastChangeUtc.ToString("o") + ").");
+            if (utc == _lastChangeUtc)
+            {
+                if (id > _lastChangeId) { _lastChangeId = id; _lastState = state; }
+                return;
+            }
+            Timeline.AddPeriod(ref _betweenChanges, _lastChangeUtc, utc, _lastState, unobserved);
+            _lastChangeUtc = utc;
+            _lastChangeId = id;
+            _lastState = state;
+        }
+
+        /// <summary>Today from its start to now: the same seconds as <see cref="Timeline.Account"/> over the changes folded in.</summary>
+        [MethodImpl(Hot.Loop)]
+        public Totals Today(DateTime from, DateTime to, PeriodState startState, IReadOnlyList<Interval> unobserved)
+        {
+            var totals = new Totals();
+            if (!_changedToday)
+            {
+                Timeline.AddPeriod(ref totals, from, to, startState, unobserved);
+                return totals;
+            }
+            Timeline.AddPeriod(ref totals, from, _firstChangeUtc, startState, unobserved);
+            totals.Add(_betweenChanges);
+            Timeline.AddPeriod(ref totals, _lastChangeUtc, to, _lastState, unobserved);
+            return totals;
+        }
     }
 
     /// <summary>
@@ -48,6 +102,20 @@ namespace AutomateAudit.Engine
             var figures = new Dictionary<int, RolledFigures>();
             read(row => Take(figures, row));
             return figures;
+        }
+
+        /// <summary>
+        /// Folds today's changes into the figures (<paramref name="read"/> hands them over, each computer's in time order), adding
+        /// figures for computers that have no daily row.
+        /// </summary>
+        public static void AddChanges(Dictionary<int, RolledFigures> figures, Action<Action<StoredChange>> read, IReadOnlyList<Interval> unobservedToday) =>
+            read(row => AddChange(figures, row, unobservedToday));
+
+        [MethodImpl(Hot.Loop)]
+        private static void AddChange(Dictionary<int, RolledFigures> figures, StoredChange row, IReadOnlyList<Interval> unobservedToday)
+        {
+            if (!figures.TryGetValue(row.ComputerId, out RolledFigures f)) figures.Add(row.ComputerId, f = new RolledFigures());
+            f.AddChange(row.Id, row.EffectiveUtc, ConnectionAccounting.ToState(row.State), unobservedToday);
         }
 
         [MethodImpl(Hot.Loop)]

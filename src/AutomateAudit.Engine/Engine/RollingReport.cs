@@ -83,7 +83,6 @@ namespace AutomateAudit.Engine
             DateTime todayStart = yesterdayBounds.End;
             var days = new[] { today.AddDays(-1), today.AddDays(-7), today.AddDays(-30) };
             var unobservedToday = coverage.Within(todayStart, now);
-            Dictionary<int, List<StateChange>> changesToday = null;
             Dictionary<int, RolledFigures> fleetFigures = null;
             var rolledFigures = new RolledFiguresReader(days, yesterdayBounds, rolled, windows);
             bool wholeFleet = filter == null || filter.IsWholeFleet;
@@ -91,19 +90,25 @@ namespace AutomateAudit.Engine
 
             foreach (var chunk in _computers.Chunks(filter))
             {
-                // The first (small) chunk reads only its own computers' changes of today, so its rows
-                // appear at once; the rest of the fleet's are read in one range scan after that.
-                // For the whole fleet, so are the three days' daily rows (one read, each row folded into its computer's figures).
-                Dictionary<int, List<StateChange>> chunkChanges;
-                if (firstChunk) chunkChanges = ConnectionAccounting.Group(add => _session.History.ChangesBetween(chunk.Select(c => c.ComputerId).ToList(), todayStart, now, add));
-                else chunkChanges = changesToday ?? (changesToday = ConnectionAccounting.Group(add => _session.History.AllChangesBetween(todayStart, now, add)));
-                var figures = !firstChunk && wholeFleet
-                    ? fleetFigures ?? (fleetFigures = rolledFigures.Read(add => _session.Rollup.EachSums(days, true, add)))
-                    : rolledFigures.Read(add => _session.Rollup.EachSums(chunk.Min(c => c.ComputerId), chunk.Max(c => c.ComputerId), days, true, add));
+                // The first (small) chunk reads only its own computers' daily rows and changes of today, so its rows appear at
+                // once. For the whole fleet, the rest are read after that in two statements (the three days' daily rows, then
+                // one range scan of today's changes), each row folded into its computer's figures as it arrives.
+                Dictionary<int, RolledFigures> figures;
+                if (firstChunk || !wholeFleet)
+                {
+                    figures = rolledFigures.Read(add => _session.Rollup.EachSums(chunk.Min(c => c.ComputerId), chunk.Max(c => c.ComputerId), days, true, add));
+                    RolledFiguresReader.AddChanges(figures, add => _session.History.ChangesBetween(chunk.Select(c => c.ComputerId).ToList(), todayStart, now, add), unobservedToday);
+                }
+                else if (fleetFigures == null)
+                {
+                    figures = fleetFigures = rolledFigures.Read(add => _session.Rollup.EachSums(days, true, add));
+                    RolledFiguresReader.AddChanges(figures, add => _session.History.AllChangesBetween(todayStart, now, add), unobservedToday);
+                }
+                else figures = fleetFigures;
                 firstChunk = false;
                 var fallback = new List<ComputerRecord>();
                 var results = new Dictionary<int, Totals[]>(chunk.Count);
-                Account(chunk, figures, chunkChanges, new Interval(todayStart, now), unobservedToday, windows, results, fallback);
+                Account(chunk, figures, new Interval(todayStart, now), unobservedToday, windows, results, fallback);
                 if (fallback.Count > 0)
                 {
                     foreach (ComputerTotals r in _accounting.Compute(new ComputerFilter { ComputerIds = fallback.Select(c => c.ComputerId).ToArray() }, windows))
@@ -124,7 +129,7 @@ namespace AutomateAudit.Engine
         /// unoptimized code until the runtime's background compiler caught up.
         /// </summary>
         [MethodImpl(Hot.Loop)]
-        private static void Account(List<ComputerRecord> chunk, Dictionary<int, RolledFigures> figures, Dictionary<int, List<StateChange>> changesToday, Interval today,
+        private static void Account(List<ComputerRecord> chunk, Dictionary<int, RolledFigures> figures, Interval today,
             IReadOnlyList<Interval> unobservedToday, Interval[] windows, Dictionary<int, Totals[]> results, List<ComputerRecord> fallback)
         {
             foreach (ComputerRecord computer in chunk)
@@ -139,8 +144,8 @@ namespace AutomateAudit.Engine
                     continue;
                 }
                 PeriodState startToday = yesterday ? ConnectionAccounting.ToState(f.EndState) : PeriodState.Unknown;
-                changesToday.TryGetValue(computer.ComputerId, out List<StateChange> changes);
-                Totals todayTotals = Timeline.Account(today.Start, today.End, startToday, changes, unobservedToday);
+                Totals todayTotals = f != null ? f.Today(today.Start, today.End, startToday, unobservedToday)
+                    : Timeline.Account(today.Start, today.End, startToday, null, unobservedToday);
 
                 var totals = new Totals[3];
                 totals[0] = todayTotals;

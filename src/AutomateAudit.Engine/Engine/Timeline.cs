@@ -89,6 +89,12 @@ namespace AutomateAudit.Engine
             return totals;
         }
 
+        /// <summary>Adds one period's seconds as <see cref="Account"/> does (nothing when it is empty).</summary>
+        public static void AddPeriod(ref Totals totals, DateTime start, DateTime end, PeriodState state, IReadOnlyList<Interval> unobserved)
+        {
+            if (end > start) AddUnobservedAside(ref totals, start, end, state, unobserved);
+        }
+
         /// <summary>A period's seconds, those inside unobserved stretches as Unknown (as <see cref="ApplyUnobserved"/> cuts them).</summary>
         private static void AddUnobservedAside(ref Totals totals, DateTime start, DateTime end, PeriodState state, IReadOnlyList<Interval> unobserved)
         {
