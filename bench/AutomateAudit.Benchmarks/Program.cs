@@ -324,21 +324,24 @@ namespace AutomateAudit.Benchmarks
                        IF(seq % 3 = 0, 'Portable', ''), IF(seq % 14 = 0, 2048, 0), 'jsmith', NOW(), 100 FROM seq_1_to_" + n);
             string busy = tenthChurn ? "c.seq % 10 = 0" : "c.seq % 20 = 0";
             string columns = tenthChurn ? "computerid, state, lastcontact, datacollectiontime, effective_utc, collected_utc, removed, run_id" : "computerid, state, lastcontact, datacollectiontime";
+            // The server's UTC offset now (the benchmark's zone is a fixed one: see EveningZone).
+            long offset = sql.QuerySingle<long>("SELECT TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), NOW())");
             // Changes alternate online/offline from 30 days ago; the busy part of the fleet every 2.4 hours, the rest daily.
             foreach (var (filter, changes, period) in new[] { (busy, 300, 8640), ("NOT (" + busy + ")", 30, 86400) })
             {
                 string at = string.Format(CultureInfo.InvariantCulture, "UTC_TIMESTAMP() - INTERVAL 30 DAY + INTERVAL (k.seq * {0} + c.seq * 37 % {0}", period);
+                // lastcontact and datacollectiontime are the server's local time (Automate's), effective_utc and collected_utc UTC.
                 sql.Execute(string.Format(CultureInfo.InvariantCulture,
                     "INSERT INTO pvl_automate_connection_audit ({3}) " +
-                    "SELECT c.seq, IF(k.seq % 2 = 0, 1, 0), {4}) SECOND, {4} + 300) SECOND" +
+                    "SELECT c.seq, IF(k.seq % 2 = 0, 1, 0), {4}) SECOND + INTERVAL @offset SECOND, {4} + 300) SECOND + INTERVAL @offset SECOND" +
                     (tenthChurn ? ", {4}) SECOND, {4} + 300) SECOND, 0, 1 " : " ") +
                     "FROM seq_1_to_{0} c JOIN seq_0_to_{1} k WHERE {2} ORDER BY k.seq, c.seq",
-                    n, changes - 1, filter, columns, at));
+                    n, changes - 1, filter, columns, at), new { offset });
             }
             if (tenthChurn)
             {
                 sql.Execute(@"INSERT INTO aa_connection_state (computerid, state, lastcontact, lastcontact_utc, effective_utc, removed, updated_utc)
-                    SELECT a.computerid, a.state, a.lastcontact, a.lastcontact, a.effective_utc, 0, UTC_TIMESTAMP()
+                    SELECT a.computerid, a.state, a.lastcontact, a.effective_utc, a.effective_utc, 0, UTC_TIMESTAMP()
                     FROM pvl_automate_connection_audit a JOIN (SELECT computerid, MAX(id) AS id FROM pvl_automate_connection_audit GROUP BY computerid) l ON l.id = a.id");
                 sql.Execute("UPDATE computers c JOIN aa_connection_state s ON s.computerid = c.ComputerID SET c.LastContact = IF(s.state = 1, NOW() - INTERVAL 2 MINUTE, s.lastcontact)");
                 sql.Execute(@"INSERT INTO aa_run_log (job, started_utc, started_local, finished_utc, status, rows_written)
