@@ -70,7 +70,7 @@ namespace AutomateAudit.Tests
                     "SELECT seq, @day, 0, 0, seq * 60, 86400 - seq * 60, CONCAT('O', seq * 60, ' F', 86400 - seq * 60) FROM seq_1_to_40", new { day = day.AddDays(d) });
             var days = new[] { day, day.AddDays(2) };
             string truth = "SELECT computerid, day, online_seconds, timeline FROM pvl_automate_connection_audit_daily WHERE day IN @days ORDER BY computerid, day";
-            List<(int, DateTime, long, string)> Read() => h.Db.Rollup.Sums(days, timelines: true)
+            List<(int, DateTime, long, string)> Read() => h.Db.Rollup.Sums(days, DailyRowColumns.SumsAndTimeline)
                 .Select(r => (r.ComputerId, r.Day, r.Online, r.Timeline)).OrderBy(r => r.ComputerId).ThenBy(r => r.Day).ToList();
 
             var dense = Read();

@@ -231,7 +231,7 @@ namespace AutomateAudit.Engine
             // The whole day's changes in one range scan of the effective-time index: far cheaper than a list of seeks per chunk.
             var changes = observedAtAll ? ConnectionAccounting.Group(add => _session.History.AllChangesBetween(startUtc, endUtc, add)) : null;
             var earlier = carry && observedAtAll
-                ? _session.Rollup.Sums(new[] { day.AddDays(-1), day.AddDays(-6), day.AddDays(-29) }, timelines: false).ToDictionary(r => (r.ComputerId, r.Day.Date))
+                ? _session.Rollup.Sums(new[] { day.AddDays(-1), day.AddDays(-6), day.AddDays(-29) }, DailyRowColumns.Sums).ToDictionary(r => (r.ComputerId, r.Day.Date))
                 : new Dictionary<(int, DateTime), DailySums>();
             tracked.AddRange(_session.History.TrackedComputers(int.MinValue, int.MaxValue));
             if (!observedAtAll) return rows;

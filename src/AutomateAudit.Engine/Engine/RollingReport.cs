@@ -96,12 +96,21 @@ namespace AutomateAudit.Engine
                 Dictionary<int, RolledFigures> figures;
                 if (firstChunk || !wholeFleet)
                 {
-                    figures = rolledFigures.Read(add => _session.Rollup.EachSums(chunk.Min(c => c.ComputerId), chunk.Max(c => c.ComputerId), days, true, add));
+                    int lo = chunk.Min(c => c.ComputerId), hi = chunk.Max(c => c.ComputerId);
+                    figures = rolledFigures.Read(add =>
+                    {
+                        _session.Rollup.EachSums(lo, hi, days.Take(1).ToList(), DailyRowColumns.SumsAndTimeline, add);
+                        _session.Rollup.EachSums(lo, hi, days.Skip(1).ToList(), DailyRowColumns.TimelineOnly, add);
+                    });
                     RolledFiguresReader.AddChanges(figures, add => _session.History.ChangesBetween(chunk.Select(c => c.ComputerId).ToList(), todayStart, now, add), unobservedToday);
                 }
                 else if (fleetFigures == null)
                 {
-                    figures = fleetFigures = rolledFigures.Read(add => _session.Rollup.EachSums(days, true, add));
+                    figures = fleetFigures = rolledFigures.Read(add =>
+                    {
+                        _session.Rollup.EachSums(days.Take(1).ToList(), DailyRowColumns.SumsAndTimeline, add);
+                        _session.Rollup.EachSums(days.Skip(1).ToList(), DailyRowColumns.TimelineOnly, add);
+                    });
                     RolledFiguresReader.AddChanges(figures, add => _session.History.AllChangesBetween(todayStart, now, add), unobservedToday);
                 }
                 else figures = fleetFigures;

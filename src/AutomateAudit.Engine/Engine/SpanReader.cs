@@ -71,8 +71,8 @@ namespace AutomateAudit.Engine
             bool dense = IdRange.IsDense(ids, out int lo, out int hi);
             if (dayBefore == null || !(fleet || dense)) return _accounting.StatesAt(ids, at);
             Dictionary<int, long?> endStates = fleet
-                ? _fleetEndStates[span] ?? (_fleetEndStates[span] = EndStates(_session.Rollup.Sums(new[] { dayBefore.Value }, timelines: false)))
-                : EndStates(_session.Rollup.Sums(lo, hi, new[] { dayBefore.Value }, timelines: false));
+                ? _fleetEndStates[span] ?? (_fleetEndStates[span] = EndStates(_session.Rollup.Sums(new[] { dayBefore.Value }, DailyRowColumns.Sums)))
+                : EndStates(_session.Rollup.Sums(lo, hi, new[] { dayBefore.Value }, DailyRowColumns.Sums));
             var starts = new Dictionary<int, PeriodState>();
             var seek = new List<int>();
             foreach (int id in ids)
