@@ -87,30 +87,28 @@ namespace AutomateAudit.Engine
             var rolledFigures = new RolledFiguresReader(days, yesterdayBounds, rolled, windows);
             bool wholeFleet = filter == null || filter.IsWholeFleet;
             bool firstChunk = true;
+            // Yesterday's daily rows with their sums, the two window heads' with their timeline only.
+            Dictionary<int, RolledFigures> ReadDays(Action<IReadOnlyList<DateTime>, DailyRowColumns, Action<DailySums>> eachRow) => rolledFigures.Read(add =>
+            {
+                eachRow(new[] { days[0] }, DailyRowColumns.SumsAndTimeline, add);
+                eachRow(new[] { days[1], days[2] }, DailyRowColumns.TimelineOnly, add);
+            });
 
             foreach (var chunk in _computers.Chunks(filter))
             {
                 // The first (small) chunk reads only its own computers' daily rows and changes of today, so its rows appear at
-                // once. For the whole fleet, the rest are read after that in two statements (the three days' daily rows, then
-                // one range scan of today's changes), each row folded into its computer's figures as it arrives.
+                // once. For the whole fleet, the rest are read after that (the daily rows, then one range scan of today's
+                // changes), each row folded into its computer's figures as it arrives.
                 Dictionary<int, RolledFigures> figures;
                 if (firstChunk || !wholeFleet)
                 {
                     int lo = chunk.Min(c => c.ComputerId), hi = chunk.Max(c => c.ComputerId);
-                    figures = rolledFigures.Read(add =>
-                    {
-                        _session.Rollup.EachSums(lo, hi, days.Take(1).ToList(), DailyRowColumns.SumsAndTimeline, add);
-                        _session.Rollup.EachSums(lo, hi, days.Skip(1).ToList(), DailyRowColumns.TimelineOnly, add);
-                    });
+                    figures = ReadDays((d, columns, add) => _session.Rollup.EachSums(lo, hi, d, columns, add));
                     RolledFiguresReader.AddChanges(figures, add => _session.History.ChangesBetween(chunk.Select(c => c.ComputerId).ToList(), todayStart, now, add), unobservedToday);
                 }
                 else if (fleetFigures == null)
                 {
-                    figures = fleetFigures = rolledFigures.Read(add =>
-                    {
-                        _session.Rollup.EachSums(days.Take(1).ToList(), DailyRowColumns.SumsAndTimeline, add);
-                        _session.Rollup.EachSums(days.Skip(1).ToList(), DailyRowColumns.TimelineOnly, add);
-                    });
+                    figures = fleetFigures = ReadDays((d, columns, add) => _session.Rollup.EachSums(d, columns, add));
                     RolledFiguresReader.AddChanges(figures, add => _session.History.AllChangesBetween(todayStart, now, add), unobservedToday);
                 }
                 else figures = fleetFigures;
