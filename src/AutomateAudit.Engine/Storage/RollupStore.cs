@@ -174,17 +174,24 @@ namespace AutomateAudit.Storage
         /// </summary>
         public void MarkProvisional(IReadOnlyList<(DateTime Day, DateTime StartUtc, DateTime EndUtc, int Computers)> days)
         {
-            foreach (var d in days) MarkProvisional(d.Day, d.StartUtc, d.EndUtc, d.Computers);
-        }
-
-        private void MarkProvisional(DateTime day, DateTime startUtc, DateTime endUtc, int computers) =>
+            if (days.Count == 0) return;
+            // One statement for all the days: their rows as a derived table of numbered parameters.
+            const string Row = "SELECT CAST(@Day AS DATE) AS day, CAST(@StartUtc AS DATETIME) AS start_utc, CAST(@EndUtc AS DATETIME) AS end_utc, " +
+                "@Computers AS computers, UTC_TIMESTAMP() AS rolled_utc, 1 AS provisional";
+            var parameters = new SqlArgs();
+            var rows = new List<string>();
+            var none = new HashSet<string>();
+            for (int i = 0; i < days.Count; i++)
+            {
+                rows.Add(SqlTemplate.Number(Row, i, none));
+                parameters.Add("Day" + i, days[i].Day).Add("StartUtc" + i, days[i].StartUtc).Add("EndUtc" + i, days[i].EndUtc).Add("Computers" + i, days[i].Computers);
+            }
             _db.Execute(
                 "INSERT INTO `" + RollupTable + "` (day, start_utc, end_utc, computers, rolled_utc, provisional) " +
-                "SELECT * FROM (SELECT CAST(@Day AS DATE) AS day, CAST(@StartUtc AS DATETIME) AS start_utc, CAST(@EndUtc AS DATETIME) AS end_utc, " +
-                "@Computers AS computers, UTC_TIMESTAMP() AS rolled_utc, 1 AS provisional) AS dt " +
+                "SELECT * FROM (" + string.Join(" UNION ALL ", rows) + ") AS dt " +
                 "ON DUPLICATE KEY UPDATE start_utc = IF(" + RollupTable + ".provisional = 0, " + RollupTable + ".start_utc, dt.start_utc), " +
-                "end_utc = IF(" + RollupTable + ".provisional = 0, " + RollupTable + ".end_utc, dt.end_utc)",
-                new { Day = day, StartUtc = startUtc, EndUtc = endUtc, Computers = computers });
+                "end_utc = IF(" + RollupTable + ".provisional = 0, " + RollupTable + ".end_utc, dt.end_utc)", parameters);
+        }
 
         /// <summary>
         /// A change dated back into a day already rolled up (a late offline, a large OfflineAfter, the run
